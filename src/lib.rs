@@ -9,5 +9,6 @@
 //! benchmark's folder format; `values` names the four principles.
 
 pub mod cli;
+pub mod monitor;
 pub mod valuebench;
 pub mod values;

@@ -1,0 +1,417 @@
+//! The writer thread and its bounded queue. Callers never touch the file: they enqueue, and
+//! one thread appends, fsyncs by policy, rotates by size and deletes by age.
+//!
+//! The queue is an unbounded channel gated by a semaphore of `queue_capacity` permits: a
+//! permit is taken to enqueue and given back when the writer dequeues. That gives both
+//! overflow policies from one structure: `try_acquire` (shed, never waits) and an async
+//! `acquire` (backpressure, waits without blocking a runtime thread).
+
+use super::config::{FsyncPolicy, LogConfig, OverflowPolicy};
+use super::event::DecisionEvent;
+use super::segment::{apply_retention, list_segments, segment_path};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+use tokio::sync::{oneshot, Semaphore};
+
+/// How often closed segments are checked against the retention age.
+const RETENTION_CHECK_EVERY: Duration = Duration::from_secs(60);
+/// Events written per fsync at most, so one fsync never waits behind an unbounded batch.
+const MAX_BATCH: usize = 1024;
+
+/// Counters the writer and the callers share; read by metrics and the dashboard.
+#[derive(Debug, Default)]
+pub struct LogCounters {
+    pub written: AtomicU64,
+    pub dropped: AtomicU64,
+    pub write_errors: AtomicU64,
+    pub fsyncs: AtomicU64,
+    pub segments_deleted: AtomicU64,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AppendError {
+    #[error("decision log queue full; event dropped")]
+    Dropped,
+    #[error("decision log writer stopped")]
+    Closed,
+    #[error("decision log write failed")]
+    WriteFailed,
+}
+
+type Ack = oneshot::Sender<Result<(), AppendError>>;
+
+enum Msg {
+    Event(Box<DecisionEvent>, Option<Ack>),
+    Flush(Ack),
+    RetentionNow(Ack),
+}
+
+/// Handle to the decision log. Dropping it drains the queue, fsyncs and stops the writer.
+pub struct DecisionLog {
+    tx: Option<mpsc::Sender<Msg>>,
+    permits: Arc<Semaphore>,
+    capacity: usize,
+    overflow: OverflowPolicy,
+    counters: Arc<LogCounters>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DecisionLog {
+    /// Creates the data directory and starts the writer on a new segment (never appending to
+    /// a segment a crash may have torn).
+    pub fn open(config: &LogConfig) -> io::Result<DecisionLog> {
+        Self::open_inner(config, true)
+    }
+
+    /// A log whose writer never runs, so tests can fill the queue deterministically.
+    #[cfg(test)]
+    fn open_paused(config: &LogConfig) -> io::Result<DecisionLog> {
+        Self::open_inner(config, false)
+    }
+
+    fn open_inner(config: &LogConfig, start: bool) -> io::Result<DecisionLog> {
+        config
+            .validate()
+            .map_err(|errors| io::Error::new(io::ErrorKind::InvalidInput, errors.join("; ")))?;
+        std::fs::create_dir_all(&config.data_dir)?;
+        let next_seq = list_segments(&config.data_dir)?
+            .last()
+            .map_or(1, |s| s.seq + 1);
+        let (tx, rx) = mpsc::channel();
+        let permits = Arc::new(Semaphore::new(config.queue_capacity));
+        let counters = Arc::new(LogCounters::default());
+        let mut writer = Writer {
+            config: config.clone(),
+            rx,
+            permits: permits.clone(),
+            counters: counters.clone(),
+            seq: next_seq,
+            file: None,
+            size: 0,
+            dirty_since: None,
+            last_retention: Instant::now(),
+        };
+        let thread = if start {
+            Some(
+                std::thread::Builder::new()
+                    .name("decision-log".to_owned())
+                    .spawn(move || writer.run())?,
+            )
+        } else {
+            // Test-only path: keep the receiver alive but never drain it.
+            std::mem::forget(writer);
+            None
+        };
+        Ok(DecisionLog {
+            tx: Some(tx),
+            permits,
+            capacity: config.queue_capacity,
+            overflow: config.overflow,
+            counters,
+            thread,
+        })
+    }
+
+    /// Enqueues an event by the overflow policy. In `shed` mode this never waits.
+    pub async fn append(&self, event: DecisionEvent) -> Result<(), AppendError> {
+        self.enqueue(event, None).await
+    }
+
+    /// Enqueues and waits until the event is written (and fsynced under `per_event`).
+    pub async fn append_durable(&self, event: DecisionEvent) -> Result<(), AppendError> {
+        let (ack, done) = oneshot::channel();
+        self.enqueue(event, Some(ack)).await?;
+        done.await.map_err(|_| AppendError::Closed)?
+    }
+
+    /// Non-async enqueue that never waits (shed semantics whatever the policy).
+    pub fn try_append(&self, event: DecisionEvent) -> Result<(), AppendError> {
+        match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => {
+                permit.forget();
+                self.send(Msg::Event(Box::new(event), None))
+            }
+            Err(_) => {
+                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                Err(AppendError::Dropped)
+            }
+        }
+    }
+
+    async fn enqueue(&self, event: DecisionEvent, ack: Option<Ack>) -> Result<(), AppendError> {
+        let permit = match self.overflow {
+            OverflowPolicy::Shed => self.permits.clone().try_acquire_owned().map_err(|_| {
+                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                AppendError::Dropped
+            })?,
+            OverflowPolicy::Backpressure => self
+                .permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|_| AppendError::Closed)?,
+        };
+        // The writer gives the permit back when it dequeues the event.
+        permit.forget();
+        self.send(Msg::Event(Box::new(event), ack))
+    }
+
+    fn send(&self, msg: Msg) -> Result<(), AppendError> {
+        let tx = self.tx.as_ref().ok_or(AppendError::Closed)?;
+        tx.send(msg).map_err(|_| AppendError::Closed)
+    }
+
+    /// Waits until everything enqueued before is written and fsynced.
+    pub async fn flush(&self) -> Result<(), AppendError> {
+        let (ack, done) = oneshot::channel();
+        self.send(Msg::Flush(ack))?;
+        done.await.map_err(|_| AppendError::Closed)?
+    }
+
+    /// Runs the retention sweep now instead of at its next scheduled time.
+    pub async fn apply_retention_now(&self) -> Result<(), AppendError> {
+        let (ack, done) = oneshot::channel();
+        self.send(Msg::RetentionNow(ack))?;
+        done.await.map_err(|_| AppendError::Closed)?
+    }
+
+    /// Events waiting for the writer.
+    pub fn queue_depth(&self) -> usize {
+        self.capacity
+            .saturating_sub(self.permits.available_permits())
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn counters(&self) -> &Arc<LogCounters> {
+        &self.counters
+    }
+
+    /// Stops accepting events, lets the writer drain and fsync, and waits for it.
+    pub fn close(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.tx = None;
+        if let Some(thread) = self.thread.take() {
+            if thread.join().is_err() {
+                tracing::error!("decision log writer panicked");
+            }
+        }
+    }
+}
+
+impl Drop for DecisionLog {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+struct Writer {
+    config: LogConfig,
+    rx: mpsc::Receiver<Msg>,
+    permits: Arc<Semaphore>,
+    counters: Arc<LogCounters>,
+    seq: u64,
+    file: Option<File>,
+    size: u64,
+    /// When the oldest unsynced byte was written.
+    dirty_since: Option<Instant>,
+    last_retention: Instant,
+}
+
+impl Writer {
+    fn run(&mut self) {
+        let _span = tracing::info_span!("decision_log_writer").entered();
+        self.retention();
+        loop {
+            let first = match self.rx.recv_timeout(self.wait_time()) {
+                Ok(msg) => Some(msg),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            };
+            let mut batch: Vec<Msg> = first.into_iter().collect();
+            while batch.len() < MAX_BATCH {
+                match self.rx.try_recv() {
+                    Ok(msg) => batch.push(msg),
+                    Err(_) => break,
+                }
+            }
+            self.handle(batch);
+            if self.last_retention.elapsed() >= RETENTION_CHECK_EVERY {
+                self.retention();
+            }
+        }
+        // Channel closed: everything enqueued was handled above; make it durable.
+        if let Err(err) = self.sync() {
+            tracing::error!(error = %err, "decision log final fsync failed");
+        }
+    }
+
+    fn wait_time(&self) -> Duration {
+        let until_retention = RETENTION_CHECK_EVERY.saturating_sub(self.last_retention.elapsed());
+        match (self.config.fsync, self.dirty_since) {
+            (FsyncPolicy::IntervalMs(ms), Some(since)) => Duration::from_millis(ms)
+                .saturating_sub(since.elapsed())
+                .min(until_retention),
+            _ => until_retention,
+        }
+    }
+
+    fn handle(&mut self, batch: Vec<Msg>) {
+        let mut acks = Vec::new();
+        let mut sync_requested = false;
+        for msg in batch {
+            match msg {
+                Msg::Event(mut event, ack) => {
+                    self.permits.add_permits(1);
+                    event.redact(
+                        self.config.include_option_text,
+                        self.config.include_prompt_text,
+                    );
+                    let ok = self.write_event(&event);
+                    if ok {
+                        self.counters.written.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        self.counters.write_errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Some(ack) = ack {
+                        acks.push((ack, ok));
+                    }
+                }
+                Msg::Flush(ack) => {
+                    sync_requested = true;
+                    acks.push((ack, true));
+                }
+                Msg::RetentionNow(ack) => {
+                    self.retention();
+                    let _ = ack.send(Ok(()));
+                }
+            }
+        }
+        let due = match self.config.fsync {
+            FsyncPolicy::PerEvent => true,
+            FsyncPolicy::IntervalMs(ms) => self
+                .dirty_since
+                .is_some_and(|since| since.elapsed() >= Duration::from_millis(ms)),
+        };
+        let mut sync_ok = true;
+        if due || sync_requested {
+            if let Err(err) = self.sync() {
+                tracing::error!(error = %err, "decision log fsync failed");
+                sync_ok = false;
+            }
+        }
+        // Under per_event nothing is acknowledged before its fsync returned.
+        for (ack, ok) in acks {
+            let result = if ok && sync_ok {
+                Ok(())
+            } else {
+                Err(AppendError::WriteFailed)
+            };
+            let _ = ack.send(result);
+        }
+    }
+
+    fn write_event(&mut self, event: &DecisionEvent) -> bool {
+        let mut line = match serde_json::to_vec(event) {
+            Ok(line) => line,
+            Err(err) => {
+                tracing::error!(error = %err, "decision event did not serialise");
+                return false;
+            }
+        };
+        line.push(b'\n');
+        match self.write_line(&line) {
+            Ok(()) => true,
+            Err(err) => {
+                tracing::error!(error = %err, "decision log write failed");
+                // Start a fresh segment next time rather than append after a partial line.
+                self.file = None;
+                false
+            }
+        }
+    }
+
+    fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
+        if self.file.is_some()
+            && self.size > 0
+            && self.size + line.len() as u64 > self.config.segment_max_bytes
+        {
+            self.sync()?;
+            self.file = None;
+        }
+        if self.file.is_none() {
+            self.open_next()?;
+        }
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| io::Error::other("no segment"))?;
+        // One write_all per line: a crash can tear only the line being written.
+        file.write_all(line)?;
+        self.size += line.len() as u64;
+        self.dirty_since.get_or_insert_with(Instant::now);
+        Ok(())
+    }
+
+    fn open_next(&mut self) -> io::Result<()> {
+        let path: PathBuf = segment_path(&self.config.data_dir, self.seq);
+        let file = OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)?;
+        // Make the new directory entry itself durable.
+        if let Ok(dir) = File::open(&self.config.data_dir) {
+            let _ = dir.sync_all();
+        }
+        self.seq += 1;
+        self.file = Some(file);
+        self.size = 0;
+        Ok(())
+    }
+
+    fn sync(&mut self) -> io::Result<()> {
+        if self.dirty_since.is_none() {
+            return Ok(());
+        }
+        if let Some(file) = &self.file {
+            file.sync_data()?;
+            self.counters.fsyncs.fetch_add(1, Ordering::Relaxed);
+        }
+        self.dirty_since = None;
+        Ok(())
+    }
+
+    fn retention(&mut self) {
+        self.last_retention = Instant::now();
+        if self.config.retention_hours == 0 {
+            return;
+        }
+        let active = self.file.as_ref().map(|_| self.seq - 1);
+        let max_age = Duration::from_secs(self.config.retention_hours * 3600);
+        match apply_retention(&self.config.data_dir, active, max_age, SystemTime::now()) {
+            Ok(deleted) => {
+                if deleted > 0 {
+                    tracing::info!(deleted, "decision log segments past retention deleted");
+                }
+                self.counters
+                    .segments_deleted
+                    .fetch_add(deleted, Ordering::Relaxed);
+            }
+            Err(err) => tracing::error!(error = %err, "decision log retention sweep failed"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
