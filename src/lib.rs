@@ -8,6 +8,7 @@
 //! `attribution` holds the paper's statistics as pure functions; `valuebench` reads the
 //! benchmark's folder format; `values` names the four principles.
 
+pub mod attribution;
 pub mod cli;
 pub mod monitor;
 pub mod valuebench;
