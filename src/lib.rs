@@ -11,5 +11,6 @@
 pub mod attribution;
 pub mod cli;
 pub mod monitor;
+pub mod pluralism;
 pub mod valuebench;
 pub mod values;

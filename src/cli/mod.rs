@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 mod attribute;
+mod calibrate;
 mod detect;
 mod parse;
 mod serve;
@@ -27,6 +28,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Audit decisions in ValueBench format: value profiles, entropy, JSD to physicians.
     Attribute(attribute::Args),
+    /// Fit distributional routing weights to the physician panel (cross-validated).
+    Calibrate(calibrate::Args),
     /// Parse free-text answers into choice_1 / choice_2 / REFUSAL.
     Parse(parse::Args),
     /// Score requests as clinical ethical dilemmas.
@@ -41,6 +44,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Attribute(args) => attribute::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Detect(args) => detect::run(args),
         Command::TrainDetector(args) => train_detector::run(args),
