@@ -150,19 +150,13 @@ pub fn valid_rate([a, b, _]: [u32; 3]) -> Option<f64> {
 }
 
 /// Shannon entropy (bits) of a two-outcome distribution (p, 1 - p).
-// TODO(route): switch to crate::attribution::entropy_bits once it lands on main.
 pub fn binary_entropy(p: f64) -> f64 {
-    [p, 1.0 - p]
-        .iter()
-        .filter(|&&x| x > 0.0)
-        .map(|&x| -x * x.log2())
-        .sum()
+    crate::attribution::entropy_bits(&[p, 1.0 - p])
 }
 
 /// Jensen-Shannon divergence (base 2, in [0, 1]) between (p, 1 - p) and (q, 1 - q).
 pub fn bernoulli_jsd(p: f64, q: f64) -> f64 {
-    let m = 0.5 * (p + q);
-    (binary_entropy(m) - 0.5 * (binary_entropy(p) + binary_entropy(q))).max(0.0)
+    crate::attribution::jsd(&[p, 1.0 - p], &[q, 1.0 - q])
 }
 
 #[cfg(test)]
