@@ -4,3 +4,5 @@
 //! exported to Prometheus (`metrics`) and shown on the `/monitor` page (`dashboard`).
 
 pub mod log;
+pub mod online;
+pub mod stats;
