@@ -3,8 +3,8 @@
 //! first `min_decisions` tagged decisions. That choice is a pure function of the log, so a
 //! restart that replays the log finds the same baseline.
 
-use super::math;
 use super::profile::{estimate, ProfileEstimate};
+use crate::attribution::jsd;
 use crate::monitor::log::DecisionEvent;
 use crate::monitor::stats::{Tally, WindowName};
 use crate::values::Value;
@@ -192,7 +192,7 @@ impl DriftTracker {
             state.jsd = None;
             return None;
         };
-        let jsd = math::jsd(&current.profile, &baseline.profile);
+        let jsd = jsd(&current.profile, &baseline.profile);
         state.jsd = Some(jsd);
         self.history.push_back(DriftPoint {
             time_ms: now_ms,

@@ -2,7 +2,6 @@
 //! physician reference and with each member's own baseline.
 
 pub mod drift;
-pub mod math;
 pub mod profile;
 pub mod reference;
 

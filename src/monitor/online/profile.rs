@@ -2,7 +2,8 @@
 //! pattern. Grouping decisions by pattern gives the same likelihood, hence the same estimate, as
 //! one row per case, because the model's prediction depends on the pattern alone.
 
-use super::math::{self, Row};
+use crate::attribution::glm::fit_coefficients;
+use crate::attribution::{rows_from_counts, softmax_profile, FitStatus, PatternCounts};
 use crate::monitor::stats::{Pattern, Tally};
 use rand::Rng;
 use serde::Serialize;
@@ -18,26 +19,28 @@ pub struct ProfileEstimate {
     pub beta: [f64; 4],
     /// softmax(beta / T), in `Value::ALL` order.
     pub profile: [f64; 4],
-    pub converged: bool,
+    /// How the fit ended (separation and one-sided data are common on small windows).
+    pub status: FitStatus,
     /// 95% percentile interval of each share over Poisson bootstrap draws, `[low, high]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<[[f64; 2]; 4]>,
 }
 
-/// The GLM rows of a tally, in a stable order (so fits are reproducible bit for bit).
-pub fn rows(by_pattern: &[(Pattern, [u64; 2])]) -> Vec<Row> {
-    by_pattern
+fn pattern_counts(counts: &[(Pattern, [u64; 2])]) -> Vec<PatternCounts> {
+    counts
         .iter()
-        .filter(|(_, c)| c[0] + c[1] > 0)
-        .map(|(pattern, c)| {
-            let w = (c[0] + c[1]) as f64;
-            Row {
-                x: pattern.map(f64::from),
-                y: c[0] as f64 / w,
-                w,
-            }
+        .map(|(deltas, c)| PatternCounts {
+            deltas: *deltas,
+            choice_1: c[0],
+            choice_2: c[1],
         })
         .collect()
+}
+
+/// The paper's GLM on one row per pattern: coefficients and whether they converged.
+fn fit_beta(counts: &[(Pattern, [u64; 2])]) -> ([f64; 4], FitStatus) {
+    let fit = fit_coefficients(&rows_from_counts(&pattern_counts(counts)));
+    (fit.beta, fit.status)
 }
 
 fn valid_counts(tally: &Tally) -> Vec<(Pattern, [u64; 2])> {
@@ -62,8 +65,8 @@ pub fn estimate(
     if counts.is_empty() {
         return None;
     }
-    let (beta, converged) = math::fit_beta(&rows(&counts));
-    let profile = math::softmax_profile(&beta, temperature);
+    let (beta, status) = fit_beta(&counts);
+    let profile = softmax_profile(&beta, temperature);
     let interval = (bootstrap_draws > 0)
         .then(|| bootstrap(&counts, temperature, bootstrap_draws, rng))
         .flatten();
@@ -72,7 +75,7 @@ pub fn estimate(
         patterns: counts.len(),
         beta,
         profile,
-        converged,
+        status,
         interval,
     })
 }
@@ -92,8 +95,8 @@ fn bootstrap(
             .iter()
             .map(|(p, c)| (*p, c.map(|n| poisson(n, rng))))
             .collect();
-        let (beta, _) = math::fit_beta(&rows(&resampled));
-        let profile = math::softmax_profile(&beta, temperature);
+        let (beta, _) = fit_beta(&resampled);
+        let profile = softmax_profile(&beta, temperature);
         for (s, v) in shares.iter_mut().zip(profile) {
             s.push(v);
         }
@@ -167,11 +170,11 @@ mod tests {
         let truth = [0.8, 0.3, -0.2, 0.1];
         let tally = simulated_tally(truth, 4000, &mut rng);
         let est = estimate(&tally, 0.262, 200, &mut rng).unwrap();
-        assert!(est.converged);
+        assert_eq!(est.status, FitStatus::Converged);
         for (b, t) in est.beta.iter().zip(truth) {
             assert!((b - t).abs() < 0.1, "beta {b} vs {t}");
         }
-        let true_profile = math::softmax_profile(&truth, 0.262);
+        let true_profile = softmax_profile(&truth, 0.262);
         let interval = est.interval.unwrap();
         for i in 0..4 {
             assert!(interval[i][0] <= est.profile[i] && est.profile[i] <= interval[i][1]);
