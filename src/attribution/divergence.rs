@@ -84,7 +84,8 @@ pub fn entropy_bits(p: &[f64]) -> f64 {
             -x * x.log2()
         })
         .sum();
-    h.max(0.0)
+    // `+ 0.0` turns the -0.0 of a one-point distribution into 0.0.
+    h.max(0.0) + 0.0
 }
 
 #[cfg(test)]
