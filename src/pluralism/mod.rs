@@ -5,5 +5,9 @@
 pub mod calibrate;
 #[path = "../route/mixture.rs"]
 pub mod mixture;
+#[path = "../upstream/replay_store.rs"]
+pub mod replay_store;
 #[path = "../route/sticky.rs"]
 pub mod sticky;
+#[path = "../upstream/synth.rs"]
+pub mod synth;
