@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod attribute;
 mod calibrate;
 mod detect;
+mod healthcheck;
 mod parse;
 mod serve;
 mod train_detector;
@@ -36,6 +37,8 @@ pub enum Command {
     Detect(detect::Args),
     /// Rebuild the dilemma detector's weights from labelled JSONL.
     TrainDetector(train_detector::Args),
+    /// Probe a running proxy's /healthz (exit 0 when healthy); for container HEALTHCHECKs.
+    Healthcheck(healthcheck::Args),
 }
 
 /// Entry point of the binary: parse arguments, run the subcommand, map errors to exit codes.
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Detect(args) => detect::run(args),
         Command::TrainDetector(args) => train_detector::run(args),
+        Command::Healthcheck(args) => healthcheck::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
