@@ -1,8 +1,19 @@
 //! The live attribution monitor: every dilemma decision is appended to a durable log
 //! (`log`), folded into bounded sufficient statistics (`stats`), refitted into value profiles
-//! and compared with the physician reference and each member's baseline (`online`, `drift`),
+//! and compared with the physician reference and each member's baseline (`online`, `refit`),
 //! exported to Prometheus (`metrics`) and shown on the `/monitor` page (`dashboard`).
+//! `runtime::Monitor` ties them together; `state` is what it publishes.
 
+pub mod config;
 pub mod log;
+pub mod metrics;
 pub mod online;
+pub mod refit;
+pub mod runtime;
+pub mod state;
 pub mod stats;
+pub mod webhook;
+
+pub use config::{GuardrailConfig, MonitorConfig};
+pub use runtime::Monitor;
+pub use state::MonitorState;

@@ -187,6 +187,13 @@ impl DecisionLog {
             .saturating_sub(self.permits.available_permits())
     }
 
+    /// A probe of the queue depth that outlives borrows (for a metrics collector).
+    pub fn depth_probe(&self) -> impl Fn() -> usize + Send + Sync + 'static {
+        let permits = self.permits.clone();
+        let capacity = self.capacity;
+        move || capacity.saturating_sub(permits.available_permits())
+    }
+
     pub fn capacity(&self) -> usize {
         self.capacity
     }

@@ -1,0 +1,291 @@
+//! The running monitor: takes decision events from the request path, keeps the counts, owns the
+//! log writer, refits on a schedule and publishes state, metrics, alerts and the guardrail.
+
+use super::config::MonitorConfig;
+use super::log::{read_dir, AppendError, DecisionEvent, DecisionLog, OverflowPolicy};
+use super::metrics::{LogCollector, MonitorMetrics};
+use super::online::{DriftTracker, Reference};
+use super::refit::{fit_windows, refit, RefitInput};
+use super::state::{LogState, MonitorState};
+use super::stats::Stats;
+use super::webhook::Webhook;
+use anyhow::Context;
+use arc_swap::ArcSwap;
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Alert changes kept for the dashboard.
+const RECENT_ALERTS: usize = 50;
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+struct Counts {
+    stats: Stats,
+    drift: DriftTracker,
+}
+
+struct RefitState {
+    guardrail: BTreeMap<String, bool>,
+    alerts: VecDeque<super::online::AlertChange>,
+}
+
+pub struct Monitor {
+    config: MonitorConfig,
+    reference: Option<Reference>,
+    log: Option<DecisionLog>,
+    counts: Mutex<Counts>,
+    refit_state: Mutex<RefitState>,
+    state: ArcSwap<MonitorState>,
+    metrics: Option<MonitorMetrics>,
+    webhook: Option<Webhook>,
+    rebuilt: LogState,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves plain counts behind: keep using them.
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Monitor {
+    /// Rebuilds the counts from the log, opens the writer on a new segment and refits once.
+    pub fn open(
+        config: MonitorConfig,
+        reference: Option<Reference>,
+        registry: Option<&prometheus::Registry>,
+    ) -> anyhow::Result<Arc<Monitor>> {
+        config
+            .validate()
+            .map_err(|errors| anyhow::anyhow!(errors.join("; ")))?;
+        let metrics = registry.map(MonitorMetrics::register).transpose()?;
+        let mut stats = Stats::new(config.max_cases);
+        let mut drift = DriftTracker::new(config.drift.clone(), config.temperature);
+        let mut rebuilt = LogState::default();
+        let log = if config.enabled {
+            let report = read_dir(&config.log.data_dir).with_context(|| {
+                format!("reading decision log in {}", config.log.data_dir.display())
+            })?;
+            let now = now_ms();
+            for event in &report.events {
+                stats.record(event, now);
+                drift.observe(event);
+                if let Some(m) = &metrics {
+                    m.observe(&event.member, event.pattern(), event.decision);
+                }
+            }
+            tracing::info!(
+                events = report.events.len(),
+                segments = report.segments,
+                torn_lines = report.torn_lines,
+                invalid_lines = report.invalid_lines,
+                "monitor state rebuilt from the decision log"
+            );
+            rebuilt.rebuilt_events = report.events.len() as u64;
+            rebuilt.rebuilt_segments = report.segments;
+            rebuilt.torn_lines = report.torn_lines;
+            rebuilt.invalid_lines = report.invalid_lines;
+            let log = DecisionLog::open(&config.log).with_context(|| {
+                format!("opening decision log in {}", config.log.data_dir.display())
+            })?;
+            if let Some(registry) = registry {
+                let collector =
+                    LogCollector::new(log.counters().clone(), Box::new(log.depth_probe()))?;
+                registry.register(Box::new(collector))?;
+            }
+            Some(log)
+        } else {
+            None
+        };
+        let webhook = config
+            .drift
+            .webhook_url
+            .as_deref()
+            .map(Webhook::new)
+            .transpose()?;
+        let monitor = Arc::new(Monitor {
+            reference,
+            log,
+            counts: Mutex::new(Counts { stats, drift }),
+            refit_state: Mutex::new(RefitState {
+                guardrail: BTreeMap::new(),
+                alerts: VecDeque::new(),
+            }),
+            state: ArcSwap::from_pointee(MonitorState::default()),
+            metrics,
+            webhook,
+            rebuilt,
+            config,
+        });
+        monitor.refit_now();
+        Ok(monitor)
+    }
+
+    /// Records one dilemma decision: counts it, then hands it to the log writer by the overflow
+    /// policy. In `shed` mode this never waits.
+    pub async fn record(&self, event: DecisionEvent) -> Result<(), AppendError> {
+        self.count(&event);
+        match (&self.log, self.config.log.overflow) {
+            (None, _) => Ok(()),
+            (Some(log), OverflowPolicy::Shed) => log.try_append(event),
+            (Some(log), OverflowPolicy::Backpressure) => log.append(event).await,
+        }
+    }
+
+    /// Like [`Monitor::record`] but returns only once the event is durable under the fsync
+    /// policy: for callers that must not complete a response before its decision is on disk.
+    pub async fn record_durable(&self, event: DecisionEvent) -> Result<(), AppendError> {
+        self.count(&event);
+        match &self.log {
+            None => Ok(()),
+            Some(log) => log.append_durable(event).await,
+        }
+    }
+
+    fn count(&self, event: &DecisionEvent) {
+        {
+            let mut counts = lock(&self.counts);
+            counts.stats.record(event, now_ms());
+            counts.drift.observe(event);
+        }
+        if let Some(m) = &self.metrics {
+            m.observe(&event.member, event.pattern(), event.decision);
+        }
+    }
+
+    /// Refits from the current counts and publishes the result.
+    pub fn refit_now(&self) -> Arc<MonitorState> {
+        let now = now_ms();
+        let input = {
+            let counts = lock(&self.counts);
+            RefitInput::capture(&counts.stats, now)
+        };
+        // One refit at a time; the request path only ever waits for the short count lock.
+        let mut refit_state = lock(&self.refit_state);
+        let windows = fit_windows(&input, &self.config, self.reference.as_ref());
+        let RefitState { guardrail, alerts } = &mut *refit_state;
+        let (mut state, changes) = {
+            let mut counts = lock(&self.counts);
+            let reference = self.reference.as_ref();
+            let drift = &mut counts.drift;
+            refit(
+                &input,
+                windows,
+                &self.config,
+                reference,
+                drift,
+                guardrail,
+                now,
+            )
+        };
+        for change in changes {
+            tracing::warn!(
+                member = %change.member,
+                raised = change.raised,
+                jsd = change.jsd,
+                threshold = change.threshold,
+                decisions = change.decisions,
+                "value drift alert {}",
+                if change.raised { "raised" } else { "cleared" }
+            );
+            if let Some(hook) = &self.webhook {
+                hook.spawn_post(change.clone());
+            }
+            alerts.push_back(change);
+            while alerts.len() > RECENT_ALERTS {
+                alerts.pop_front();
+            }
+        }
+        state.alerts = alerts.iter().cloned().collect();
+        state.log = self.log_state();
+        if let Some(m) = &self.metrics {
+            m.publish(&state);
+        }
+        let state = Arc::new(state);
+        self.state.store(state.clone());
+        state
+    }
+
+    fn log_state(&self) -> LogState {
+        let mut s = self.rebuilt.clone();
+        s.enabled = self.log.is_some();
+        s.data_dir = self.config.log.data_dir.display().to_string();
+        if let Some(log) = &self.log {
+            let c = log.counters();
+            s.queue_depth = log.queue_depth();
+            s.queue_capacity = log.capacity();
+            s.written = c.written.load(Ordering::Relaxed);
+            s.dropped = c.dropped.load(Ordering::Relaxed);
+            s.write_errors = c.write_errors.load(Ordering::Relaxed);
+            s.segments_deleted = c.segments_deleted.load(Ordering::Relaxed);
+        }
+        s
+    }
+
+    /// Refits every `refit_interval_ms` on a blocking thread until the monitor is dropped.
+    pub fn spawn_refit_loop(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(self);
+        let period = Duration::from_millis(self.config.refit_interval_ms);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                let Some(monitor) = weak.upgrade() else { break };
+                // Bootstrap fits are CPU work: keep them off the request-serving threads.
+                if tokio::task::spawn_blocking(move || {
+                    monitor.refit_now();
+                })
+                .await
+                .is_err()
+                {
+                    tracing::error!("monitor refit panicked");
+                }
+            }
+        })
+    }
+
+    /// The last published state.
+    pub fn state(&self) -> Arc<MonitorState> {
+        self.state.load_full()
+    }
+
+    /// Whether the guardrail currently keeps `member` out of dilemma routing.
+    pub fn guardrail_active(&self, member: &str) -> bool {
+        self.state
+            .load()
+            .members
+            .iter()
+            .any(|m| m.name == member && m.guardrail_active)
+    }
+
+    /// A member's profile in the drift window, for routing by stated patient values.
+    pub fn member_profile(&self, member: &str) -> Option<[f64; 4]> {
+        let state = self.state.load();
+        state
+            .windows
+            .get(state.drift_window)?
+            .iter()
+            .find(|s| matches!(&s.scope, super::stats::Scope::Member(n) if n == member))?
+            .estimate
+            .as_ref()
+            .map(|e| e.profile)
+    }
+
+    pub fn config(&self) -> &MonitorConfig {
+        &self.config
+    }
+
+    /// Waits until everything recorded so far is written and fsynced.
+    pub async fn flush(&self) -> Result<(), AppendError> {
+        match &self.log {
+            Some(log) => log.flush().await,
+            None => Ok(()),
+        }
+    }
+}
