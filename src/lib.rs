@@ -9,8 +9,16 @@
 //! benchmark's folder format; `values` names the four principles.
 
 pub mod attribution;
+pub mod body;
 pub mod cli;
+pub mod config;
+pub mod error;
+pub mod metrics;
 pub mod monitor;
 pub mod pluralism;
+pub mod route;
+pub mod server;
+pub mod state;
+pub mod upstream;
 pub mod valuebench;
 pub mod values;

@@ -1,0 +1,101 @@
+//! Runtime state built from a validated policy: upstream clients and breakers, the model index,
+//! client keys. One [`AppState`] is live at a time behind an `ArcSwap` ([`SharedState`]); a
+//! reload builds a complete new one (which may fail, leaving the old one serving) and then swaps
+//! the pointer, which cannot fail. Requests keep the state they started with. Metrics are shared
+//! across reloads so counters never reset.
+//!
+//! Later stages add their runtime pieces as fields here and build them in [`AppState::build`].
+
+use crate::config::Policy;
+use crate::metrics::Metrics;
+use crate::server::auth::ClientAuth;
+use crate::upstream::{BuildError, UpstreamHandle};
+use arc_swap::ArcSwap;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The live state, swapped whole on reload.
+pub type SharedState = Arc<ArcSwap<AppState>>;
+
+pub struct AppState {
+    pub policy: Arc<Policy>,
+    /// Upstreams by name.
+    pub upstreams: HashMap<String, Arc<UpstreamHandle>>,
+    /// For each exposed model: the upstreams to try, primary first, then its fallbacks that
+    /// serve the same model.
+    pub models: HashMap<String, Vec<Arc<UpstreamHandle>>>,
+    pub auth: ClientAuth,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Why runtime state could not be built from a (valid) policy.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Upstream(#[from] BuildError),
+    #[error("auth: {0}")]
+    Auth(String),
+}
+
+impl AppState {
+    /// Build every client, breaker and index. Reads the environment (keys) and CA files.
+    pub fn build(policy: Policy, metrics: Arc<Metrics>) -> Result<Self, StateError> {
+        let mut upstreams = HashMap::new();
+        for config in &policy.upstreams {
+            let handle = UpstreamHandle::new(config.clone())?;
+            upstreams.insert(config.name.clone(), Arc::new(handle));
+        }
+        Self::assemble(policy, upstreams, metrics)
+    }
+
+    /// Build with upstream handles made by the caller (tests, in-process kinds).
+    pub fn assemble(
+        policy: Policy,
+        upstreams: HashMap<String, Arc<UpstreamHandle>>,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, StateError> {
+        let auth = ClientAuth::from_config(&policy.auth).map_err(StateError::Auth)?;
+        let models = model_index(&policy, &upstreams);
+        for name in upstreams.keys() {
+            metrics.upstream_breaker_state.with_label_values(&[name]).set(0);
+        }
+        Ok(Self {
+            policy: Arc::new(policy),
+            upstreams,
+            models,
+            auth,
+            metrics,
+        })
+    }
+
+    /// True when `model` is served (used to keep metric labels bounded).
+    pub fn knows_model(&self, model: &str) -> bool {
+        self.models.contains_key(model)
+    }
+}
+
+fn model_index(
+    policy: &Policy,
+    upstreams: &HashMap<String, Arc<UpstreamHandle>>,
+) -> HashMap<String, Vec<Arc<UpstreamHandle>>> {
+    let mut index: HashMap<String, Vec<Arc<UpstreamHandle>>> = HashMap::new();
+    for config in &policy.upstreams {
+        for model in &config.models {
+            if index.contains_key(model) {
+                continue; // the first upstream listing a model is its primary
+            }
+            let chain = std::iter::once(&config.name)
+                .chain(config.fallback.iter())
+                .filter_map(|name| upstreams.get(name))
+                .filter(|u| u.config.models.contains(model));
+            let mut candidates: Vec<Arc<UpstreamHandle>> = Vec::new();
+            for upstream in chain {
+                if !candidates.iter().any(|c| c.name() == upstream.name()) {
+                    candidates.push(Arc::clone(upstream));
+                }
+            }
+            index.insert(model.clone(), candidates);
+        }
+    }
+    index
+}

@@ -1,0 +1,131 @@
+//! The `openai` kind: any OpenAI-compatible HTTP API, over the hyper-util pooled client with
+//! rustls (ring, webpki roots plus an optional extra CA file). Plain `http://` is allowed for
+//! loopback and internal endpoints. The API key is read from the environment once, at build,
+//! and marked sensitive so it is never printed by `Debug` or logs.
+
+use super::{BuildError, ForwardRequest, Upstream, UpstreamError};
+use crate::body::ProxyBody;
+use crate::config::UpstreamConfig;
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+use http::{header, HeaderValue, Request, Response};
+use http_body_util::{BodyExt, Full};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+use std::sync::Arc;
+use std::time::Duration;
+
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+pub struct OpenAiUpstream {
+    name: String,
+    /// Base URL without a trailing slash, e.g. `https://api.openai.com/v1`.
+    base_url: String,
+    authorization: Option<HeaderValue>,
+    client: HttpsClient,
+}
+
+impl OpenAiUpstream {
+    pub fn new(config: &UpstreamConfig) -> Result<Self, BuildError> {
+        let invalid = |message: String| BuildError::Invalid {
+            upstream: config.name.clone(),
+            message,
+        };
+        let base_url = config
+            .base_url
+            .as_deref()
+            .ok_or_else(|| invalid("base_url is required".into()))?
+            .trim_end_matches('/')
+            .to_string();
+        let authorization = match &config.api_key_env {
+            None => None,
+            Some(var) => {
+                let key = std::env::var(var).map_err(|_| {
+                    invalid(format!("environment variable {var} (api_key_env) is not set"))
+                })?;
+                let mut value = HeaderValue::try_from(format!("Bearer {}", key.trim()))
+                    .map_err(|_| invalid(format!("environment variable {var} holds an invalid key")))?;
+                value.set_sensitive(true);
+                Some(value)
+            }
+        };
+        let tls = tls_config(config).map_err(invalid)?;
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(Duration::from_millis(config.connect_timeout_ms)));
+        let connector = HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(90))
+            .build(connector);
+        Ok(Self {
+            name: config.name.clone(),
+            base_url,
+            authorization,
+            client,
+        })
+    }
+}
+
+fn tls_config(config: &UpstreamConfig) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(path) = &config.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|e| format!("cannot read ca_file {}: {e}", path.display()))?;
+        let mut added = 0;
+        for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+            let cert = cert.map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("bad certificate in {}: {e}", path.display()))?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(format!("no certificate found in ca_file {}", path.display()));
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup failed: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
+impl Upstream for OpenAiUpstream {
+    fn send(
+        &self,
+        request: ForwardRequest,
+    ) -> BoxFuture<'static, Result<Response<ProxyBody>, UpstreamError>> {
+        let uri = format!("{}{}", self.base_url, request.path);
+        let mut builder = Request::builder().method(request.method).uri(uri);
+        if let Some(headers) = builder.headers_mut() {
+            *headers = request.headers;
+            if let Some(auth) = &self.authorization {
+                headers.insert(header::AUTHORIZATION, auth.clone());
+            }
+            headers
+                .entry(header::CONTENT_TYPE)
+                .or_insert(HeaderValue::from_static("application/json"));
+        }
+        let built = builder.body(Full::new(request.body));
+        let client = self.client.clone();
+        let name = self.name.clone();
+        Box::pin(async move {
+            let outgoing = built.map_err(|e| UpstreamError::Transport(format!("bad request: {e}")))?;
+            let response = client.request(outgoing).await.map_err(|e| {
+                tracing::debug!(upstream = %name, error = %e, "upstream transport error");
+                UpstreamError::Transport(e.to_string())
+            })?;
+            Ok(response.map(|body| body.map_err(Into::into).boxed_unsync()))
+        })
+    }
+}
