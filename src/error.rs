@@ -194,12 +194,24 @@ mod tests {
             ProxyError::UnknownModel { model: "m".into() },
             ProxyError::NotFound,
             ProxyError::MethodNotAllowed,
-            ProxyError::UpstreamTimeout { upstream: upstream.clone(), timeout_ms: 1 },
-            ProxyError::UpstreamConnect { upstream: upstream.clone() },
-            ProxyError::UpstreamStatus { upstream: upstream.clone(), status: 503 },
-            ProxyError::UpstreamUnavailable { upstream: upstream.clone() },
+            ProxyError::UpstreamTimeout {
+                upstream: upstream.clone(),
+                timeout_ms: 1,
+            },
+            ProxyError::UpstreamConnect {
+                upstream: upstream.clone(),
+            },
+            ProxyError::UpstreamStatus {
+                upstream: upstream.clone(),
+                status: 503,
+            },
+            ProxyError::UpstreamUnavailable {
+                upstream: upstream.clone(),
+            },
             ProxyError::UpstreamInterrupted { upstream },
-            ProxyError::Internal { detail: "secret detail".into() },
+            ProxyError::Internal {
+                detail: "secret detail".into(),
+            },
         ]
     }
 
@@ -235,9 +247,17 @@ mod tests {
             .collect();
         assert_eq!(
             retryable,
-            vec!["upstream_timeout", "upstream_connect", "upstream_status", "upstream_unavailable"]
+            vec![
+                "upstream_timeout",
+                "upstream_connect",
+                "upstream_status",
+                "upstream_unavailable"
+            ]
         );
-        let not_found = ProxyError::UpstreamStatus { upstream: "u".into(), status: 404 };
+        let not_found = ProxyError::UpstreamStatus {
+            upstream: "u".into(),
+            status: 404,
+        };
         assert!(!not_found.retryable());
     }
 }

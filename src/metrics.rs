@@ -52,12 +52,17 @@ impl Metrics {
     /// Create and register all metrics. Fails only on a programming error (duplicate names).
     pub fn new() -> Result<Self, prometheus::Error> {
         let registry = Registry::new();
-        let counter = |name: &str, help: &str, labels: &[&str]| -> Result<IntCounterVec, prometheus::Error> {
-            let metric = IntCounterVec::new(Opts::new(name, help), labels)?;
-            registry.register(Box::new(metric.clone()))?;
-            Ok(metric)
-        };
-        let histogram = |name: &str, help: &str, labels: &[&str], buckets: &[f64]| -> Result<HistogramVec, prometheus::Error> {
+        let counter =
+            |name: &str, help: &str, labels: &[&str]| -> Result<IntCounterVec, prometheus::Error> {
+                let metric = IntCounterVec::new(Opts::new(name, help), labels)?;
+                registry.register(Box::new(metric.clone()))?;
+                Ok(metric)
+            };
+        let histogram = |name: &str,
+                         help: &str,
+                         labels: &[&str],
+                         buckets: &[f64]|
+         -> Result<HistogramVec, prometheus::Error> {
             let opts = HistogramOpts::new(name, help).buckets(buckets.to_vec());
             let metric = HistogramVec::new(opts, labels)?;
             registry.register(Box::new(metric.clone()))?;
@@ -101,14 +106,13 @@ impl Metrics {
             "Requests that left this upstream for a fallback.",
             &["upstream"],
         )?;
-        let upstream_breaker_state =
-            IntGaugeVec::new(
-                Opts::new(
-                    "pluralis_upstream_breaker_state",
-                    "Circuit breaker state: 0 closed, 1 open, 2 half-open.",
-                ),
-                &["upstream"],
-            )?;
+        let upstream_breaker_state = IntGaugeVec::new(
+            Opts::new(
+                "pluralis_upstream_breaker_state",
+                "Circuit breaker state: 0 closed, 1 open, 2 half-open.",
+            ),
+            &["upstream"],
+        )?;
         registry.register(Box::new(upstream_breaker_state.clone()))?;
         let in_flight_requests = IntGauge::new(
             "pluralis_in_flight_requests",

@@ -57,7 +57,10 @@ impl AppState {
         let auth = ClientAuth::from_config(&policy.auth).map_err(StateError::Auth)?;
         let models = model_index(&policy, &upstreams);
         for name in upstreams.keys() {
-            metrics.upstream_breaker_state.with_label_values(&[name]).set(0);
+            metrics
+                .upstream_breaker_state
+                .with_label_values(&[name])
+                .set(0);
         }
         Ok(Self {
             policy: Arc::new(policy),

@@ -20,7 +20,14 @@ async fn auth_is_required_when_configured() {
     let missing = send(addr, "POST", CHAT, &[], body).await;
     assert_eq!(missing.status, 401);
     assert_eq!(error_code(&missing), "invalid_api_key");
-    let wrong = send(addr, "POST", CHAT, &[("authorization", "Bearer nope")], body).await;
+    let wrong = send(
+        addr,
+        "POST",
+        CHAT,
+        &[("authorization", "Bearer nope")],
+        body,
+    )
+    .await;
     assert_eq!(wrong.status, 401);
     let models = send(addr, "GET", "/v1/models", &[], "").await;
     assert_eq!(models.status, 401);
@@ -48,9 +55,27 @@ async fn bad_requests_get_openai_errors_and_never_reach_upstream() {
     let addr = proxy.local_addr();
     let cases: Vec<(&str, &str, String, u16, &str)> = vec![
         ("POST", CHAT, "{not json".into(), 400, "invalid_json"),
-        ("POST", CHAT, r#"{"messages":[]}"#.into(), 400, "missing_field"),
-        ("POST", CHAT, r#"{"model":"gpt-9"}"#.into(), 404, "model_not_found"),
-        ("POST", CHAT, format!(r#"{{"model":"m1","pad":"{}"}}"#, "x".repeat(200)), 413, "body_too_large"),
+        (
+            "POST",
+            CHAT,
+            r#"{"messages":[]}"#.into(),
+            400,
+            "missing_field",
+        ),
+        (
+            "POST",
+            CHAT,
+            r#"{"model":"gpt-9"}"#.into(),
+            404,
+            "model_not_found",
+        ),
+        (
+            "POST",
+            CHAT,
+            format!(r#"{{"model":"m1","pad":"{}"}}"#, "x".repeat(200)),
+            413,
+            "body_too_large",
+        ),
         ("POST", "/v1/nothing", "{}".into(), 404, "not_found"),
         ("GET", CHAT, String::new(), 405, "method_not_allowed"),
         ("POST", "/healthz", String::new(), 405, "method_not_allowed"),
@@ -77,8 +102,9 @@ async fn chunked_body_over_the_limit_is_refused() {
     ))
     .await;
     // no content-length: the limit must hold while reading
-    let frames: Vec<Result<Frame<bytes::Bytes>, std::convert::Infallible>> =
-        (0..20).map(|_| Ok(Frame::data(bytes::Bytes::from(vec![b' '; 100])))).collect();
+    let frames: Vec<Result<Frame<bytes::Bytes>, std::convert::Infallible>> = (0..20)
+        .map(|_| Ok(Frame::data(bytes::Bytes::from(vec![b' '; 100]))))
+        .collect();
     let body = StreamBody::new(futures_util::stream::iter(frames)).boxed();
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http();

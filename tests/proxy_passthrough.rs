@@ -9,7 +9,12 @@ async fn chat_completion_round_trips_byte_for_byte() {
     let upstream = mock(|_, _| Reply::Json(200, chat_completion_json("m1"))).await;
     std::env::set_var("PT_UPSTREAM_KEY", "sk-upstream-secret");
     let proxy = proxy(policy(
-        &[("u", &upstream.base_url(), &["m1"], "api_key_env = \"PT_UPSTREAM_KEY\"")],
+        &[(
+            "u",
+            &upstream.base_url(),
+            &["m1"],
+            "api_key_env = \"PT_UPSTREAM_KEY\"",
+        )],
         "",
     ))
     .await;
@@ -18,7 +23,11 @@ async fn chat_completion_round_trips_byte_for_byte() {
         proxy.local_addr(),
         "POST",
         "/v1/chat/completions?api-version=1",
-        &[("x-request-id", "req-abc"), ("openai-beta", "x"), ("cookie", "c=1")],
+        &[
+            ("x-request-id", "req-abc"),
+            ("openai-beta", "x"),
+            ("cookie", "c=1"),
+        ],
         request,
     )
     .await;
@@ -31,7 +40,10 @@ async fn chat_completion_round_trips_byte_for_byte() {
     let received = upstream.last();
     assert_eq!(received.body, request.as_bytes());
     assert_eq!(received.path, "/v1/chat/completions?api-version=1");
-    assert_eq!(received.headers["authorization"], "Bearer sk-upstream-secret");
+    assert_eq!(
+        received.headers["authorization"],
+        "Bearer sk-upstream-secret"
+    );
     assert_eq!(received.headers["x-request-id"], "req-abc");
     assert_eq!(received.headers["openai-beta"], "x");
     assert!(received.headers.get("cookie").is_none());
@@ -61,9 +73,19 @@ async fn client_credentials_are_not_forwarded_and_ids_are_generated() {
 async fn completions_and_embeddings_reach_their_paths() {
     let upstream = mock(|_, r| Reply::Json(200, format!(r#"{{"path":"{}"}}"#, r.path))).await;
     let proxy = proxy(policy(&[("u", &upstream.base_url(), &["e1"], "")], "")).await;
-    let got = post(proxy.local_addr(), "/v1/embeddings", r#"{"model":"e1","input":"x"}"#).await;
+    let got = post(
+        proxy.local_addr(),
+        "/v1/embeddings",
+        r#"{"model":"e1","input":"x"}"#,
+    )
+    .await;
     assert_eq!(got.json()["path"], "/v1/embeddings");
-    let got = post(proxy.local_addr(), "/v1/completions", r#"{"model":"e1","prompt":"x"}"#).await;
+    let got = post(
+        proxy.local_addr(),
+        "/v1/completions",
+        r#"{"model":"e1","prompt":"x"}"#,
+    )
+    .await;
     assert_eq!(got.json()["path"], "/v1/completions");
     assert_eq!(upstream.calls(), 2);
 }
@@ -73,25 +95,55 @@ async fn models_health_and_metrics() {
     let a = mock(|_, _| Reply::Json(200, chat_completion_json("m1"))).await;
     let b = mock(|_, _| Reply::Json(200, "{}".into())).await;
     let proxy = proxy(policy(
-        &[("a", &a.base_url(), &["m1", "m2"], ""), ("b", &b.base_url(), &["m3", "m1"], "")],
+        &[
+            ("a", &a.base_url(), &["m1", "m2"], ""),
+            ("b", &b.base_url(), &["m3", "m1"], ""),
+        ],
         "",
     ))
     .await;
     let addr = proxy.local_addr();
     let models = send(addr, "GET", "/v1/models", &[], "").await.json();
-    let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec!["m1", "m2", "m3"]);
     assert_eq!(models["data"][2]["owned_by"], "b");
     let health = send(addr, "GET", "/healthz", &[], "").await;
     assert_eq!(health.status, 200);
 
-    post(addr, "/v1/chat/completions", r#"{"model":"m1","messages":[]}"#).await;
-    post(addr, "/v1/chat/completions", r#"{"model":"nope","messages":[]}"#).await;
+    post(
+        addr,
+        "/v1/chat/completions",
+        r#"{"model":"m1","messages":[]}"#,
+    )
+    .await;
+    post(
+        addr,
+        "/v1/chat/completions",
+        r#"{"model":"nope","messages":[]}"#,
+    )
+    .await;
     let metrics = send(addr, "GET", "/metrics", &[], "").await.text();
-    assert!(metrics.contains(r#"pluralis_requests_total{model="m1",status="200"} 1"#), "{metrics}");
-    assert!(metrics.contains(r#"pluralis_requests_total{model="unknown",status="404"} 1"#), "{metrics}");
-    assert!(metrics.contains("pluralis_time_to_first_byte_seconds_bucket"), "{metrics}");
-    assert!(metrics.contains("pluralis_upstream_request_duration_seconds_count{upstream=\"a\"} 1"), "{metrics}");
+    assert!(
+        metrics.contains(r#"pluralis_requests_total{model="m1",status="200"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"pluralis_requests_total{model="unknown",status="404"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("pluralis_time_to_first_byte_seconds_bucket"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("pluralis_upstream_request_duration_seconds_count{upstream=\"a\"} 1"),
+        "{metrics}"
+    );
     assert!(metrics.contains("pluralis_in_flight_requests"), "{metrics}");
     assert_eq!(b.calls(), 0);
 }
@@ -101,7 +153,12 @@ async fn upstream_client_errors_pass_through_unchanged() {
     let body = r#"{"error":{"message":"bad temperature","type":"invalid_request_error","param":"temperature","code":null}}"#;
     let upstream = mock(move |_, _| Reply::Json(400, body.into())).await;
     let proxy = proxy(policy(&[("u", &upstream.base_url(), &["m1"], "")], "")).await;
-    let got = post(proxy.local_addr(), "/v1/chat/completions", r#"{"model":"m1"}"#).await;
+    let got = post(
+        proxy.local_addr(),
+        "/v1/chat/completions",
+        r#"{"model":"m1"}"#,
+    )
+    .await;
     assert_eq!(got.status, 400);
     assert_eq!(got.text(), body);
     assert_eq!(upstream.calls(), 1, "4xx is not retried");

@@ -33,7 +33,10 @@ impl Policy {
         let mut push = |field: String, message: String| errors.push(FieldError { field, message });
 
         if self.upstreams.is_empty() {
-            push("upstream".into(), "at least one [[upstream]] is required".into());
+            push(
+                "upstream".into(),
+                "at least one [[upstream]] is required".into(),
+            );
         }
         let names: HashSet<&str> = self.upstreams.iter().map(|u| u.name.as_str()).collect();
         let mut seen = HashSet::new();
@@ -59,7 +62,10 @@ impl Policy {
         }
         if let Some(var) = &self.auth.keys_env {
             if var.trim().is_empty() {
-                push("auth.keys_env".into(), "must name an environment variable".into());
+                push(
+                    "auth.keys_env".into(),
+                    "must name an environment variable".into(),
+                );
             }
         }
         for (i, digest) in self.auth.key_sha256.iter().enumerate() {
@@ -71,7 +77,10 @@ impl Policy {
             }
         }
         if self.limits.max_body_bytes == 0 {
-            push("limits.max_body_bytes".into(), "must be greater than 0".into());
+            push(
+                "limits.max_body_bytes".into(),
+                "must be greater than 0".into(),
+            );
         }
 
         if errors.is_empty() {
@@ -93,7 +102,10 @@ fn check_upstream(
     }
     match upstream.kind {
         UpstreamKind::Openai => match upstream.base_url.as_deref() {
-            None => push(format!("{at}.base_url"), "required for kind \"openai\"".into()),
+            None => push(
+                format!("{at}.base_url"),
+                "required for kind \"openai\"".into(),
+            ),
             Some(url) => {
                 if let Err(message) = check_base_url(url) {
                     push(format!("{at}.base_url"), message);
@@ -103,11 +115,17 @@ fn check_upstream(
     }
     if let Some(var) = &upstream.api_key_env {
         if var.trim().is_empty() {
-            push(format!("{at}.api_key_env"), "must name an environment variable".into());
+            push(
+                format!("{at}.api_key_env"),
+                "must name an environment variable".into(),
+            );
         }
     }
     if upstream.models.is_empty() {
-        push(format!("{at}.models"), "must list at least one model".into());
+        push(
+            format!("{at}.models"),
+            "must list at least one model".into(),
+        );
     }
     for (j, model) in upstream.models.iter().enumerate() {
         if model.trim().is_empty() {
@@ -118,7 +136,10 @@ fn check_upstream(
         push(format!("{at}.timeout_ms"), "must be greater than 0".into());
     }
     if upstream.connect_timeout_ms == 0 {
-        push(format!("{at}.connect_timeout_ms"), "must be greater than 0".into());
+        push(
+            format!("{at}.connect_timeout_ms"),
+            "must be greater than 0".into(),
+        );
     }
     if upstream.backoff_max_ms < upstream.backoff_ms {
         push(
@@ -134,7 +155,10 @@ fn check_upstream(
     }
     for (j, target) in upstream.fallback.iter().enumerate() {
         if target == &upstream.name {
-            push(format!("{at}.fallback[{j}]"), "an upstream cannot fall back to itself".into());
+            push(
+                format!("{at}.fallback[{j}]"),
+                "an upstream cannot fall back to itself".into(),
+            );
         } else if !names.contains(target.as_str()) {
             push(
                 format!("{at}.fallback[{j}]"),
@@ -145,9 +169,7 @@ fn check_upstream(
 }
 
 fn check_base_url(url: &str) -> Result<(), String> {
-    let uri: http::Uri = url
-        .parse()
-        .map_err(|e| format!("not a valid URL: {e}"))?;
+    let uri: http::Uri = url.parse().map_err(|e| format!("not a valid URL: {e}"))?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
         _ => return Err("must start with http:// or https://".into()),
@@ -226,7 +248,10 @@ max_body_bytes = 0
             "auth.key_sha256[0]",
             "limits.max_body_bytes",
         ] {
-            assert!(fields.contains(&expected), "missing {expected} in {fields:?}");
+            assert!(
+                fields.contains(&expected),
+                "missing {expected} in {fields:?}"
+            );
         }
     }
 

@@ -3,7 +3,9 @@
 //! `observe::ObservedBody` (metrics, observer, SSE error events). Every error becomes a response
 //! through `ProxyError::to_response`, here and nowhere else.
 
-use super::observe::{InFlightGuard, ObservedBody, ResponseObserver, ResponseRecord, UpstreamBodyPolicy};
+use super::observe::{
+    InFlightGuard, ObservedBody, ResponseObserver, ResponseRecord, UpstreamBodyPolicy,
+};
 use super::request::{parse_body, read_body, ApiRequest, Endpoint};
 use crate::body::{full, BoxError, ProxyBody};
 use crate::error::{Origin, ProxyError};
@@ -158,7 +160,12 @@ where
     }
 }
 
-async fn api<B>(state: &AppState, endpoint: Endpoint, request: Request<B>, request_id: &str) -> Handled
+async fn api<B>(
+    state: &AppState,
+    endpoint: Endpoint,
+    request: Request<B>,
+    request_id: &str,
+) -> Handled
 where
     B: http_body::Body<Data = Bytes> + Send,
     B::Error: Into<BoxError>,
@@ -285,8 +292,9 @@ fn models_json(state: &AppState) -> String {
 fn json_response(body: String) -> Response<ProxyBody> {
     let mut response = Response::new(full(body));
     *response.status_mut() = StatusCode::OK;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     response
 }

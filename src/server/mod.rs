@@ -37,7 +37,12 @@ pub fn spawn(listener: TcpListener, state: AppState) -> std::io::Result<ServerHa
     let drain = Duration::from_millis(state.policy.limits.shutdown_drain_ms);
     let state: SharedState = Arc::new(ArcSwap::from_pointee(state));
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let task = tokio::spawn(accept_loop(listener, Arc::clone(&state), shutdown_rx, drain));
+    let task = tokio::spawn(accept_loop(
+        listener,
+        Arc::clone(&state),
+        shutdown_rx,
+        drain,
+    ));
     tracing::info!(%addr, "listening");
     Ok(ServerHandle {
         addr,
@@ -77,12 +82,18 @@ impl ServerHandle {
         match AppState::build(policy, Arc::clone(&metrics)) {
             Ok(next) => {
                 self.state.store(Arc::new(next));
-                metrics.policy_reloads_total.with_label_values(&["ok"]).inc();
+                metrics
+                    .policy_reloads_total
+                    .with_label_values(&["ok"])
+                    .inc();
                 tracing::info!("policy reloaded");
                 Ok(())
             }
             Err(error) => {
-                metrics.policy_reloads_total.with_label_values(&["error"]).inc();
+                metrics
+                    .policy_reloads_total
+                    .with_label_values(&["error"])
+                    .inc();
                 tracing::error!(%error, "policy reload failed; keeping the previous policy");
                 Err(error)
             }

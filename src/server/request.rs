@@ -112,10 +112,19 @@ mod tests {
 
     #[test]
     fn rejects_bad_input_with_the_right_error() {
-        assert_eq!(parse_body(b"{not json").unwrap_err().label(), "invalid_json");
+        assert_eq!(
+            parse_body(b"{not json").unwrap_err().label(),
+            "invalid_json"
+        );
         assert_eq!(parse_body(b"[1,2]").unwrap_err().label(), "missing_field");
-        assert_eq!(parse_body(br#"{"model":3}"#).unwrap_err().label(), "missing_field");
-        assert_eq!(parse_body(br#"{"model":""}"#).unwrap_err().label(), "missing_field");
+        assert_eq!(
+            parse_body(br#"{"model":3}"#).unwrap_err().label(),
+            "missing_field"
+        );
+        assert_eq!(
+            parse_body(br#"{"model":""}"#).unwrap_err().label(),
+            "missing_field"
+        );
         let (_, _, stream) = parse_body(br#"{"model":"m","stream":"yes"}"#).unwrap();
         assert!(!stream);
     }

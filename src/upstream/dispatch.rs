@@ -96,7 +96,10 @@ async fn try_upstream(
     let mut last_error = None;
     for attempt in 0..=config.retries {
         if attempt > 0 {
-            metrics.upstream_retries_total.with_label_values(&[name]).inc();
+            metrics
+                .upstream_retries_total
+                .with_label_values(&[name])
+                .inc();
             let delay = backoff(
                 attempt,
                 config.backoff_ms,

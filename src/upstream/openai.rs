@@ -42,10 +42,14 @@ impl OpenAiUpstream {
             None => None,
             Some(var) => {
                 let key = std::env::var(var).map_err(|_| {
-                    invalid(format!("environment variable {var} (api_key_env) is not set"))
+                    invalid(format!(
+                        "environment variable {var} (api_key_env) is not set"
+                    ))
                 })?;
-                let mut value = HeaderValue::try_from(format!("Bearer {}", key.trim()))
-                    .map_err(|_| invalid(format!("environment variable {var} holds an invalid key")))?;
+                let mut value =
+                    HeaderValue::try_from(format!("Bearer {}", key.trim())).map_err(|_| {
+                        invalid(format!("environment variable {var} holds an invalid key"))
+                    })?;
                 value.set_sensitive(true);
                 Some(value)
             }
@@ -89,7 +93,10 @@ fn tls_config(config: &UpstreamConfig) -> Result<rustls::ClientConfig, String> {
             added += 1;
         }
         if added == 0 {
-            return Err(format!("no certificate found in ca_file {}", path.display()));
+            return Err(format!(
+                "no certificate found in ca_file {}",
+                path.display()
+            ));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -120,7 +127,8 @@ impl Upstream for OpenAiUpstream {
         let client = self.client.clone();
         let name = self.name.clone();
         Box::pin(async move {
-            let outgoing = built.map_err(|e| UpstreamError::Transport(format!("bad request: {e}")))?;
+            let outgoing =
+                built.map_err(|e| UpstreamError::Transport(format!("bad request: {e}")))?;
             let response = client.request(outgoing).await.map_err(|e| {
                 tracing::debug!(upstream = %name, error = %e, "upstream transport error");
                 UpstreamError::Transport(e.to_string())

@@ -56,7 +56,12 @@ impl MockUpstream {
         self.calls.load(Ordering::SeqCst)
     }
     pub fn last(&self) -> Received {
-        self.received.lock().unwrap().last().cloned().expect("no request received")
+        self.received
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("no request received")
     }
     pub fn base_url(&self) -> String {
         format!("http://{}/v1", self.addr)
@@ -64,7 +69,9 @@ impl MockUpstream {
 }
 
 /// Start a mock upstream whose reply to call `n` (0-based) is `script(n, request)`.
-pub async fn mock(script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static) -> MockUpstream {
+pub async fn mock(
+    script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static,
+) -> MockUpstream {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
@@ -74,7 +81,9 @@ pub async fn mock(script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'st
     let (c, r, f) = (calls.clone(), received.clone(), stream_finished.clone());
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { return };
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
             let (c, r, f, script) = (c.clone(), r.clone(), f.clone(), script.clone());
             tokio::spawn(async move {
                 let service = service_fn(move |req: Request<Incoming>| {
@@ -83,7 +92,11 @@ pub async fn mock(script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'st
                         let (parts, body) = req.into_parts();
                         let body = body.collect().await.unwrap().to_bytes();
                         let got = Received {
-                            path: parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+                            path: parts
+                                .uri
+                                .path_and_query()
+                                .map(|p| p.to_string())
+                                .unwrap_or_default(),
                             headers: parts.headers,
                             body,
                         };
@@ -99,7 +112,12 @@ pub async fn mock(script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'st
             });
         }
     });
-    MockUpstream { addr, calls, received, stream_finished }
+    MockUpstream {
+        addr,
+        calls,
+        received,
+        stream_finished,
+    }
 }
 
 type MockBody = http_body_util::combinators::BoxBody<Bytes, BoxError>;
@@ -243,7 +261,12 @@ pub async fn send(
             }
         }
     }
-    Got { status: parts.status, headers: parts.headers, chunks, error }
+    Got {
+        status: parts.status,
+        headers: parts.headers,
+        chunks,
+        error,
+    }
 }
 
 pub async fn post(addr: SocketAddr, path: &str, body: &str) -> Got {
