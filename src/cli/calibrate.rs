@@ -1,8 +1,11 @@
 //! `pluralis calibrate`: fit distributional routing weights to a physician panel.
 
-use crate::pluralism::calibrate::{calibrate, single_member_jsd, CalibrateOptions, Calibration};
+use crate::pluralism::calibrate::{
+    calibrate, single_member_jsd, steer_share, CalibrateOptions, Calibration,
+};
 use crate::pluralism::mixture::CaseTable;
 use crate::valuebench::{self, MAIN_EXPERIMENT, STEERED_EXPERIMENT};
+use crate::values::Value;
 use anyhow::Context;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -77,6 +80,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             print_calibration("distributional + autonomy-steered members", &cal);
             policy.push('\n');
             policy.push_str(&policy_block("pluralis-distributional-steered", &cal));
+            if let Some(block) = restore_autonomy(&with_steered, &plain, &cal, table.members.len())
+            {
+                policy.push('\n');
+                policy.push_str(&block);
+            }
         }
     }
 
@@ -87,6 +95,48 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         println!("\n{policy}");
     }
     Ok(())
+}
+
+/// Shift the steered fit toward the (first) steered member until the mixture's autonomy share
+/// reaches the physicians'; print what that costs in JSD and return the policy block.
+fn restore_autonomy(
+    table: &CaseTable,
+    plain: &Calibration,
+    steered: &Calibration,
+    first_steered: usize,
+) -> Option<String> {
+    let autonomy = Value::Autonomy.index();
+    let target = table.reference_profile()?[autonomy];
+    let all: Vec<usize> = (0..table.n_cases()).collect();
+    let mut plain_w = plain.weights.clone();
+    plain_w.resize(table.members.len(), 0.0);
+    let plain_share = table.mixture_profile(&plain_w)?[autonomy];
+    let steered_share = table.mixture_profile(&steered.weights)?[autonomy];
+    let (weights, share) = steer_share(
+        table,
+        &steered.weights,
+        first_steered,
+        Value::Autonomy,
+        target,
+    )?;
+    let score = table.score(&weights, &all);
+    println!("\nautonomy share of the value profile (physician consensus {target:.3}):");
+    println!(
+        "  calibrated {plain_share:.3} (JSD {:.4}); with steered member {steered_share:.3} (JSD {:.4}); autonomy-restored {share:.3} (JSD {:.4}, entropy {:.3}, in-sample)",
+        table.score(&plain_w, &all).mean_jsd,
+        table.score(&steered.weights, &all).mean_jsd,
+        score.mean_jsd,
+        score.mean_entropy_bits
+    );
+    let restored = Calibration {
+        weights,
+        ..steered.clone()
+    };
+    Some(policy_block("pluralis-autonomy-restored", &restored).replacen(
+        "# pluralis calibrate:",
+        "# pluralis calibrate: steered fit shifted toward the steered member until the autonomy share matches the physicians';",
+        1,
+    ))
 }
 
 fn print_calibration(title: &str, cal: &Calibration) {

@@ -272,6 +272,48 @@ fn normalise(w: &mut [f64]) {
     }
 }
 
+/// Move `weights` toward member `toward` (`w(t) = (1 - t) w + t e_toward`) just far enough that
+/// the mixture's profile share of `value` reaches `target`, by bisection on t (the share grows
+/// with the weight of a member steered toward that value). Returns the weights and the share
+/// reached, or None when no profile can be fitted. When even t = 1 falls short, returns t = 1.
+pub fn steer_share(
+    table: &CaseTable,
+    weights: &[f64],
+    toward: usize,
+    value: crate::values::Value,
+    target: f64,
+) -> Option<(Vec<f64>, f64)> {
+    let at = |t: f64| -> Vec<f64> {
+        weights
+            .iter()
+            .enumerate()
+            .map(|(m, w)| (1.0 - t) * w + if m == toward { t } else { 0.0 })
+            .collect()
+    };
+    let share = |w: &[f64]| table.mixture_profile(w).map(|p| p[value.index()]);
+    let start = share(weights)?;
+    if start >= target {
+        return Some((weights.to_vec(), start));
+    }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    let full = at(1.0);
+    if share(&full)? < target {
+        let s = share(&full)?;
+        return Some((full, s));
+    }
+    for _ in 0..40 {
+        let mid = 0.5 * (lo + hi);
+        if share(&at(mid))? < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let w = at(hi);
+    let s = share(&w)?;
+    Some((w, s))
+}
+
 /// Mean per-case JSD of one member alone (a convenience for reports).
 pub fn single_member_jsd(table: &CaseTable, member: usize) -> f64 {
     let cases: Vec<usize> = (0..table.n_cases()).collect();

@@ -32,6 +32,7 @@ fn synthetic(true_weights: &[f64], n_cases: usize, seed: u64) -> CaseTable {
         members: (0..k).map(|i| format!("m{i}")).collect(),
         counts,
         reference,
+        deltas: vec![[1, -1, 0, 0]; n_cases],
     }
 }
 
@@ -103,4 +104,42 @@ fn folds_partition_the_cases() {
     let (train, test) = split(&cases, &a, 2);
     assert_eq!(train.len() + test.len(), 23);
     assert!(test.iter().all(|c| !train.contains(c)));
+}
+
+#[test]
+fn steer_share_reaches_the_target_share() {
+    use crate::values::Value;
+    // Member 0 always picks the autonomy-promoting option, member 1 never does.
+    let n = 20;
+    let mut deltas = Vec::new();
+    for i in 0..n {
+        deltas.push(match i % 4 {
+            0 => [1, -1, 0, 0],
+            1 => [-1, 0, 1, 0],
+            2 => [1, 0, 0, -1],
+            _ => [0, 1, -1, 1],
+        });
+    }
+    let pro = |d: &[i8; 4]| if d[0] >= 0 { [9, 1, 0] } else { [1, 9, 0] };
+    let anti = |d: &[i8; 4]| if d[0] > 0 { [2, 8, 0] } else { [7, 3, 0] };
+    let table = CaseTable {
+        case_ids: (0..n).map(|i| i.to_string()).collect(),
+        members: vec!["steered".into(), "plain".into()],
+        counts: vec![
+            deltas.iter().map(pro).collect(),
+            deltas.iter().map(anti).collect(),
+        ],
+        reference: deltas.iter().map(|_| [5, 5, 0]).collect(),
+        deltas,
+    };
+    let start = [0.0, 1.0];
+    let base = table.mixture_profile(&start).unwrap()[0];
+    let target = base + 0.2;
+    let (w, share) = steer_share(&table, &start, 0, Value::Autonomy, target).unwrap();
+    assert!((share - target).abs() < 1e-6, "{share} vs {target}");
+    assert!(w[0] > 0.0 && w[0] < 1.0);
+    assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    // Already above target: unchanged.
+    let (w2, _) = steer_share(&table, &start, 0, Value::Autonomy, base - 0.1).unwrap();
+    assert_eq!(w2, start.to_vec());
 }

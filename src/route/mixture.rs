@@ -6,6 +6,7 @@
 //! `sum_m w_m a_mc / sum_m w_m b_mc`. That is what a physician panel's rate is compared with.
 //! Pure functions; the tables come from recorded decisions (see [`CaseTable::from_experiment`]).
 
+use crate::attribution::{fit_glm, softmax_profile, GlmRow, PAPER_TEMPERATURE};
 use crate::valuebench::{is_physician, Experiment};
 
 /// Recorded (choice_1, choice_2, refusal) counts per member and case, and the reference panel's.
@@ -17,6 +18,8 @@ pub struct CaseTable {
     pub counts: Vec<Vec<[u32; 3]>>,
     /// The reference panel's pooled counts per case.
     pub reference: Vec<[u32; 3]>,
+    /// The paper's value-alignment deltas per case (empty when unknown).
+    pub deltas: Vec<[i8; 4]>,
 }
 
 impl CaseTable {
@@ -59,6 +62,7 @@ impl CaseTable {
                     [a, b, r]
                 })
                 .collect(),
+            deltas: cases.iter().map(|c| c.case.deltas()).collect(),
         }
     }
 
@@ -126,6 +130,37 @@ impl CaseTable {
         }
     }
 
+    /// The paper's value profile (softmax(beta / 0.262) of the no-intercept GLM) of the
+    /// mixture's per-case rates, each case weighted by the mixture's valid-answer share.
+    pub fn mixture_profile(&self, weights: &[f64]) -> Option<[f64; 4]> {
+        let rows = (0..self.n_cases()).filter_map(|c| {
+            let den: f64 = weights
+                .iter()
+                .enumerate()
+                .filter_map(|(m, w)| self.fractions(m, c).map(|(_, b)| w * b))
+                .sum();
+            Some(GlmRow {
+                x: self.deltas.get(c)?.map(f64::from),
+                y: self.mixture_rate(weights, c)?,
+                w: den,
+            })
+        });
+        profile(rows.collect())
+    }
+
+    /// The reference panel's value profile (pooled votes per case).
+    pub fn reference_profile(&self) -> Option<[f64; 4]> {
+        let rows = (0..self.n_cases()).filter_map(|c| {
+            let [a, b, _] = self.reference[c];
+            Some(GlmRow {
+                x: self.deltas.get(c)?.map(f64::from),
+                y: self.reference_rate(c)?,
+                w: f64::from(a + b),
+            })
+        });
+        profile(rows.collect())
+    }
+
     /// Mean per-case decision entropy of the reference panel.
     pub fn reference_entropy(&self) -> f64 {
         let rates: Vec<f64> = (0..self.n_cases())
@@ -133,6 +168,12 @@ impl CaseTable {
             .collect();
         rates.iter().map(|&p| binary_entropy(p)).sum::<f64>() / rates.len().max(1) as f64
     }
+}
+
+fn profile(rows: Vec<GlmRow>) -> Option<[f64; 4]> {
+    let fit = fit_glm(&rows);
+    fit.converged()
+        .then(|| softmax_profile(&fit.beta, PAPER_TEMPERATURE))
 }
 
 /// How close a mixture's per-case spread is to the reference panel's.
@@ -173,6 +214,7 @@ mod tests {
                 vec![[0, 0, 10], [0, 0, 10]],
             ],
             reference: vec![[10, 10, 0], [15, 5, 0]],
+            deltas: vec![[1, -1, 0, 0], [0, 1, -1, 0]],
         }
     }
 
