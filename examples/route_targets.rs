@@ -62,7 +62,7 @@ fn main() -> anyhow::Result<()> {
     let options = CalibrateOptions { folds: 5, seed };
     let mut single_best = f64::INFINITY;
     for member in &table.members {
-        let e = ensemble(&[member.clone()], &[1.0], seed)?;
+        let e = ensemble(std::slice::from_ref(member), &[1.0], seed)?;
         let o = run(&e, &cases, &store, patients, &physicians_rates(&cases));
         single_best = single_best.min(o.jsd);
         print_row(&format!("single {member}"), &o);
