@@ -12,11 +12,11 @@
 use pluralis::attribution::{
     fit_glm, rows_per_case, softmax_profile, PatternCounts, PAPER_TEMPERATURE,
 };
-use pluralis::pluralism::calibrate::{calibrate, steer_share, CalibrateOptions};
-use pluralis::pluralism::ensemble::{Ensemble, EnsembleConfig};
-use pluralis::pluralism::mixture::{bernoulli_jsd, binary_entropy, valid_rate, CaseTable};
-use pluralis::pluralism::replay_store::ReplayStore;
-use pluralis::pluralism::steer::steering_sentence;
+use pluralis::route::calibrate::{calibrate, steer_share, CalibrateOptions};
+use pluralis::route::ensemble::{Ensemble, EnsembleConfig};
+use pluralis::route::mixture::{bernoulli_jsd, binary_entropy, valid_rate, CaseTable};
+use pluralis::route::steer::steering_sentence;
+use pluralis::upstream::replay_store::ReplayStore;
 use pluralis::valuebench::{self, CaseDecisions, MAIN_EXPERIMENT, STEERED_EXPERIMENT};
 use pluralis::values::{Choice, Value};
 
@@ -152,7 +152,7 @@ fn ensemble(members: &[String], weights: &[f64], seed: u64) -> anyhow::Result<En
             .find(|m| !m.contains('+'))
             .cloned()
             .unwrap_or_default(),
-        dilemma_mode: pluralis::pluralism::ensemble::DilemmaMode::Distributional,
+        dilemma_mode: pluralis::route::ensemble::DilemmaMode::Distributional,
         weights: members
             .iter()
             .cloned()

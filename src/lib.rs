@@ -15,7 +15,6 @@ pub mod config;
 pub mod error;
 pub mod metrics;
 pub mod monitor;
-pub mod pluralism;
 pub mod route;
 pub mod server;
 pub mod state;

@@ -1,7 +1,7 @@
 //! Calibration on the shared ValueBench data (skipped when the folder is absent).
 
-use pluralis::pluralism::calibrate::{calibrate, CalibrateOptions};
-use pluralis::pluralism::mixture::CaseTable;
+use pluralis::route::calibrate::{calibrate, CalibrateOptions};
+use pluralis::route::mixture::CaseTable;
 use pluralis::valuebench::{read_experiment, shared_dir, MAIN_EXPERIMENT};
 
 #[test]

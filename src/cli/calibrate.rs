@@ -1,9 +1,9 @@
 //! `pluralis calibrate`: fit distributional routing weights to a physician panel.
 
-use crate::pluralism::calibrate::{
+use crate::route::calibrate::{
     calibrate, single_member_jsd, steer_share, CalibrateOptions, Calibration,
 };
-use crate::pluralism::mixture::CaseTable;
+use crate::route::mixture::CaseTable;
 use crate::valuebench::{self, MAIN_EXPERIMENT, STEERED_EXPERIMENT};
 use crate::values::Value;
 use anyhow::Context;

@@ -8,7 +8,7 @@
 //! the panel never saw. Reported held-out figures use nested cross-validation: the shrinkage for
 //! each outer fold is chosen on that fold's training cases only.
 
-use crate::pluralism::mixture::CaseTable;
+use crate::route::mixture::CaseTable;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;

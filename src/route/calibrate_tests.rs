@@ -1,5 +1,5 @@
 use super::*;
-use crate::pluralism::mixture::bernoulli_jsd;
+use crate::route::mixture::bernoulli_jsd;
 use rand::Rng;
 
 fn numeric_slope(r: f64, q: f64) -> f64 {

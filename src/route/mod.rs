@@ -2,6 +2,12 @@
 //! this is the one place to add virtual models (ensembles), body rewrites (steering prompts) and
 //! response headers that explain the route. Today it is a plain model -> upstream lookup.
 
+pub mod calibrate;
+pub mod ensemble;
+pub mod mixture;
+pub mod steer;
+pub mod sticky;
+
 use crate::error::ProxyError;
 use crate::server::observe::ResponseObserver;
 use crate::server::request::ApiRequest;

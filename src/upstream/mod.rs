@@ -8,6 +8,8 @@
 pub mod breaker;
 pub mod dispatch;
 pub mod openai;
+pub mod replay_store;
+pub mod synth;
 
 use crate::body::ProxyBody;
 use crate::config::{UpstreamConfig, UpstreamKind};

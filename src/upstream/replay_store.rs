@@ -7,7 +7,7 @@
 //! spread over the runs across patients. A request whose system prompt contains the steering
 //! sentence of the steered experiment gets the steered runs when the model has them.
 
-use crate::pluralism::sticky::hash_key;
+use crate::route::sticky::hash_key;
 use crate::valuebench::{self, ReadError, MAIN_EXPERIMENT, STEERED_EXPERIMENT};
 use crate::values::Choice;
 use std::collections::{BTreeMap, HashMap};
