@@ -163,3 +163,21 @@ async fn upstream_client_errors_pass_through_unchanged() {
     assert_eq!(got.text(), body);
     assert_eq!(upstream.calls(), 1, "4xx is not retried");
 }
+
+#[tokio::test]
+async fn http2_clients_are_served() {
+    use http_body_util::{BodyExt, Full};
+    let upstream = mock(|_, _| Reply::Json(200, chat_completion_json("m1"))).await;
+    let proxy = proxy(policy(&[("u", &upstream.base_url(), &["m1"], "")], "")).await;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Full<bytes::Bytes>>();
+    let request = http::Request::post(format!("http://{}/v1/chat/completions", proxy.local_addr()))
+        .body(Full::new(bytes::Bytes::from_static(br#"{"model":"m1"}"#)))
+        .unwrap();
+    let response = client.request(request).await.unwrap();
+    assert_eq!(response.version(), http::Version::HTTP_2);
+    assert_eq!(response.status(), 200);
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body, chat_completion_json("m1").as_bytes());
+}

@@ -310,3 +310,91 @@ impl Drop for ObservedBody {
         self.finish(outcome);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::{BodyExt, StreamBody};
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Seen {
+        chunks: Vec<Bytes>,
+        ends: Vec<StreamOutcome>,
+    }
+
+    struct Recorder(Arc<Mutex<Seen>>);
+
+    impl ResponseObserver for Recorder {
+        fn on_data(&mut self, chunk: &Bytes) {
+            self.0.lock().unwrap().chunks.push(chunk.clone());
+        }
+        fn on_end(&mut self, summary: &ResponseSummary) {
+            self.0.lock().unwrap().ends.push(summary.outcome);
+        }
+    }
+
+    fn body_of(frames: Vec<Result<&'static str, &'static str>>) -> ProxyBody {
+        let frames = frames.into_iter().map(|f| match f {
+            Ok(text) => Ok(Frame::data(Bytes::from(text))),
+            Err(e) => Err(BoxError::from(e)),
+        });
+        StreamBody::new(futures_util::stream::iter(frames)).boxed_unsync()
+    }
+
+    fn observed(inner: ProxyBody, sse: bool, seen: &Arc<Mutex<Seen>>) -> ObservedBody {
+        let metrics = Arc::new(Metrics::new().unwrap());
+        let record = ResponseRecord {
+            metrics: Arc::clone(&metrics),
+            model_label: "m".into(),
+            status: 200,
+            started: Instant::now(),
+            request_id: "r".into(),
+            upstream: Some("u".into()),
+        };
+        let policy = UpstreamBodyPolicy {
+            upstream: "u".into(),
+            idle_timeout: Duration::from_secs(5),
+            sse,
+        };
+        let observer: Box<dyn ResponseObserver> = Box::new(Recorder(Arc::clone(seen)));
+        ObservedBody::new(inner, record, Some(policy), Some(observer), InFlightGuard::new(metrics))
+    }
+
+    #[tokio::test]
+    async fn observer_sees_every_chunk_and_one_end() {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let body = observed(body_of(vec![Ok("data: a\n\n"), Ok("data: [DO"), Ok("NE]\n\n")]), true, &seen);
+        let out = body.collect().await.unwrap().to_bytes();
+        assert_eq!(out, "data: a\n\ndata: [DONE]\n\n", "a [DONE] split across chunks is seen");
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.chunks.len(), 3);
+        assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
+    }
+
+    #[tokio::test]
+    async fn sse_error_becomes_an_error_event_and_json_error_stays_an_error() {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let body = observed(body_of(vec![Ok("data: a\n\n"), Err("boom")]), true, &seen);
+        let out = body.collect().await.unwrap().to_bytes();
+        let text = String::from_utf8(out.to_vec()).unwrap();
+        assert!(text.starts_with("data: a\n\ndata: {\"error\""), "{text}");
+        assert_eq!(seen.lock().unwrap().ends, vec![StreamOutcome::UpstreamError]);
+
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let body = observed(body_of(vec![Ok("{\"a\":"), Err("boom")]), false, &seen);
+        assert!(body.collect().await.is_err());
+        assert_eq!(seen.lock().unwrap().ends, vec![StreamOutcome::UpstreamError]);
+    }
+
+    #[tokio::test]
+    async fn dropping_early_reports_client_gone_and_releases_in_flight() {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let body = observed(body_of(vec![Ok("data: a\n\n")]), true, &seen);
+        let metrics = Arc::clone(&body.record.metrics);
+        assert_eq!(metrics.in_flight_requests.get(), 1);
+        drop(body);
+        assert_eq!(metrics.in_flight_requests.get(), 0);
+        assert_eq!(seen.lock().unwrap().ends, vec![StreamOutcome::ClientGone]);
+    }
+}
