@@ -22,32 +22,55 @@ fn failing_then_ok(failures: usize, status: u16) -> impl Fn(usize, &Received) ->
 async fn server_errors_and_rate_limits_are_retried() {
     for status in [500, 503, 429] {
         let upstream = mock(failing_then_ok(2, status)).await;
-        let proxy = proxy(policy(&[("u", &upstream.base_url(), &["m1"], "retries = 2")], "")).await;
+        let proxy = proxy(policy(
+            &[("u", &upstream.base_url(), &["m1"], "retries = 2")],
+            "",
+        ))
+        .await;
         let got = post(proxy.local_addr(), CHAT, BODY).await;
         assert_eq!(got.status, 200, "status {status}");
         assert_eq!(upstream.calls(), 3, "status {status}");
-        let metrics = send(proxy.local_addr(), "GET", "/metrics", &[], "").await.text();
-        assert!(metrics.contains(r#"pluralis_upstream_retries_total{upstream="u"} 2"#), "{metrics}");
+        let metrics = send(proxy.local_addr(), "GET", "/metrics", &[], "")
+            .await
+            .text();
+        assert!(
+            metrics.contains(r#"pluralis_upstream_retries_total{upstream="u"} 2"#),
+            "{metrics}"
+        );
     }
 }
 
 #[tokio::test]
 async fn exhausted_retries_give_502_with_the_upstream_status() {
     let upstream = mock(failing_then_ok(usize::MAX, 503)).await;
-    let proxy = proxy(policy(&[("u", &upstream.base_url(), &["m1"], "retries = 1")], "")).await;
+    let proxy = proxy(policy(
+        &[("u", &upstream.base_url(), &["m1"], "retries = 1")],
+        "",
+    ))
+    .await;
     let got = post(proxy.local_addr(), CHAT, BODY).await;
     assert_eq!(got.status, 502);
     assert_eq!(error_code(&got), "upstream_status");
     assert_eq!(got.header("x-pluralis-upstream-status"), Some("503"));
-    assert!(got.json()["error"]["message"].as_str().unwrap().contains("503"));
-    assert!(!got.text().contains("busy"), "upstream body must not leak: {}", got.text());
+    assert!(got.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("503"));
+    assert!(
+        !got.text().contains("busy"),
+        "upstream body must not leak: {}",
+        got.text()
+    );
     assert_eq!(upstream.calls(), 2);
 }
 
 #[tokio::test]
 async fn upstream_refusing_the_proxy_key_is_a_502_without_its_message() {
     let upstream = mock(|_, _| {
-        Reply::Json(401, r#"{"error":{"message":"Incorrect API key provided: sk-...1234"}}"#.into())
+        Reply::Json(
+            401,
+            r#"{"error":{"message":"Incorrect API key provided: sk-...1234"}}"#.into(),
+        )
     })
     .await;
     let proxy = proxy(policy(&[("u", &upstream.base_url(), &["m1"], "")], "")).await;
@@ -60,11 +83,19 @@ async fn upstream_refusing_the_proxy_key_is_a_502_without_its_message() {
 #[tokio::test]
 async fn slow_upstream_times_out_with_504_after_retries() {
     let upstream = mock(|_, _| {
-        Reply::Delay(Duration::from_secs(3), Box::new(Reply::Json(200, chat_completion_json("m1"))))
+        Reply::Delay(
+            Duration::from_secs(3),
+            Box::new(Reply::Json(200, chat_completion_json("m1"))),
+        )
     })
     .await;
     let proxy = proxy(policy(
-        &[("u", &upstream.base_url(), &["m1"], "timeout_ms = 150\nretries = 1")],
+        &[(
+            "u",
+            &upstream.base_url(),
+            &["m1"],
+            "timeout_ms = 150\nretries = 1",
+        )],
         "",
     ))
     .await;
@@ -72,7 +103,11 @@ async fn slow_upstream_times_out_with_504_after_retries() {
     let got = post(proxy.local_addr(), CHAT, BODY).await;
     assert_eq!(got.status, 504);
     assert_eq!(error_code(&got), "upstream_timeout");
-    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
     // both attempts reached the mock (it counts on arrival)
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(upstream.calls(), 2);
@@ -89,9 +124,12 @@ async fn unreachable_upstream_is_a_502() {
     let got = post(proxy.local_addr(), CHAT, BODY).await;
     assert_eq!(got.status, 502);
     assert_eq!(error_code(&got), "upstream_connect");
-    let metrics = send(proxy.local_addr(), "GET", "/metrics", &[], "").await.text();
+    let metrics = send(proxy.local_addr(), "GET", "/metrics", &[], "")
+        .await
+        .text();
     assert!(
-        metrics.contains(r#"pluralis_upstream_errors_total{kind="upstream_connect",upstream="u"} 3"#),
+        metrics
+            .contains(r#"pluralis_upstream_errors_total{kind="upstream_connect",upstream="u"} 3"#),
         "{metrics}"
     );
 }
@@ -115,9 +153,16 @@ async fn breaker_opens_after_consecutive_failures_and_skips_the_upstream() {
     let open = post(addr, CHAT, BODY).await;
     assert_eq!(open.status, 503);
     assert_eq!(error_code(&open), "upstream_unavailable");
-    assert_eq!(upstream.calls(), 2, "an open breaker sends nothing upstream");
+    assert_eq!(
+        upstream.calls(),
+        2,
+        "an open breaker sends nothing upstream"
+    );
     let metrics = send(addr, "GET", "/metrics", &[], "").await.text();
-    assert!(metrics.contains(r#"pluralis_upstream_breaker_state{upstream="u"} 1"#), "{metrics}");
+    assert!(
+        metrics.contains(r#"pluralis_upstream_breaker_state{upstream="u"} 1"#),
+        "{metrics}"
+    );
     // after the open period one probe goes through
     tokio::time::sleep(Duration::from_millis(350)).await;
     assert_eq!(post(addr, CHAT, BODY).await.status, 502);
@@ -149,7 +194,11 @@ async fn fallback_serves_when_the_primary_fails_or_is_open() {
     assert_eq!(got.header("x-pluralis-upstream"), Some("backup"));
     assert_eq!(primary.calls(), 2);
     assert_eq!(backup.calls(), 1);
-    assert_eq!(other.calls(), 0, "fallbacks not serving the model are skipped");
+    assert_eq!(
+        other.calls(),
+        0,
+        "fallbacks not serving the model are skipped"
+    );
     // breaker now open on primary: straight to backup
     let got = post(addr, CHAT, BODY).await;
     assert_eq!(got.status, 200);

@@ -358,15 +358,28 @@ mod tests {
             sse,
         };
         let observer: Box<dyn ResponseObserver> = Box::new(Recorder(Arc::clone(seen)));
-        ObservedBody::new(inner, record, Some(policy), Some(observer), InFlightGuard::new(metrics))
+        ObservedBody::new(
+            inner,
+            record,
+            Some(policy),
+            Some(observer),
+            InFlightGuard::new(metrics),
+        )
     }
 
     #[tokio::test]
     async fn observer_sees_every_chunk_and_one_end() {
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let body = observed(body_of(vec![Ok("data: a\n\n"), Ok("data: [DO"), Ok("NE]\n\n")]), true, &seen);
+        let body = observed(
+            body_of(vec![Ok("data: a\n\n"), Ok("data: [DO"), Ok("NE]\n\n")]),
+            true,
+            &seen,
+        );
         let out = body.collect().await.unwrap().to_bytes();
-        assert_eq!(out, "data: a\n\ndata: [DONE]\n\n", "a [DONE] split across chunks is seen");
+        assert_eq!(
+            out, "data: a\n\ndata: [DONE]\n\n",
+            "a [DONE] split across chunks is seen"
+        );
         let seen = seen.lock().unwrap();
         assert_eq!(seen.chunks.len(), 3);
         assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
@@ -379,12 +392,18 @@ mod tests {
         let out = body.collect().await.unwrap().to_bytes();
         let text = String::from_utf8(out.to_vec()).unwrap();
         assert!(text.starts_with("data: a\n\ndata: {\"error\""), "{text}");
-        assert_eq!(seen.lock().unwrap().ends, vec![StreamOutcome::UpstreamError]);
+        assert_eq!(
+            seen.lock().unwrap().ends,
+            vec![StreamOutcome::UpstreamError]
+        );
 
         let seen = Arc::new(Mutex::new(Seen::default()));
         let body = observed(body_of(vec![Ok("{\"a\":"), Err("boom")]), false, &seen);
         assert!(body.collect().await.is_err());
-        assert_eq!(seen.lock().unwrap().ends, vec![StreamOutcome::UpstreamError]);
+        assert_eq!(
+            seen.lock().unwrap().ends,
+            vec![StreamOutcome::UpstreamError]
+        );
     }
 
     #[tokio::test]
