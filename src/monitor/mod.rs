@@ -5,6 +5,7 @@
 //! `runtime::Monitor` ties them together; `state` is what it publishes.
 
 pub mod config;
+pub mod dashboard;
 pub mod log;
 pub mod metrics;
 pub mod online;

@@ -115,6 +115,7 @@ pub fn refit(
         members,
         deployment_entropy: input.deployment_entropy,
         drift_window: config.drift.window.label(),
+        drift_threshold: config.drift.threshold_jsd,
         guardrail_window: config.guardrail.window.label(),
         drift_history: drift.history.iter().cloned().collect(),
         alerts: Vec::new(),

@@ -20,6 +20,8 @@ pub struct MonitorState {
     /// Per-case entropy of the deployment as a whole (all members pooled).
     pub deployment_entropy: Option<EntropySummary>,
     pub drift_window: &'static str,
+    /// Drift JSD above which an alert is raised.
+    pub drift_threshold: f64,
     pub guardrail_window: &'static str,
     pub drift_history: Vec<DriftPoint>,
     /// Most recent alert changes, newest last.
