@@ -23,10 +23,12 @@ pub struct Reference {
     pub physician_min: [f64; 4],
     pub physician_max: [f64; 4],
     pub physicians: usize,
-    /// Mean over physicians of their mean per-case entropy, when reported.
-    pub physician_mean_entropy_bits: Option<f64>,
-    /// Per-case entropy of the pooled panel (the consensus entry), when reported.
+    /// Mean per-case decision entropy of the pooled panel (the consensus entry), when reported:
+    /// the spread the deployment's decisions are compared with.
     pub consensus_mean_entropy_bits: Option<f64>,
+    /// 95th percentile of the physicians' leave-one-out JSD to the others' consensus: a JSD to
+    /// consensus at or below it is within the natural inter-physician range.
+    pub jsd_p95: Option<f64>,
 }
 
 fn values_of(obj: Option<&serde_json::Value>) -> Option<[f64; 4]> {
@@ -63,28 +65,45 @@ impl Reference {
             values_of(consensus.get("profile")).context("consensus profile incomplete")?;
         let consensus_beta =
             values_of(consensus.get("beta")).context("consensus beta incomplete")?;
-        let physicians: Vec<&serde_json::Value> = makers
+        let profiles: Vec<[f64; 4]> = makers
             .iter()
             .filter(|m| kind(m).as_deref() == Some("physician"))
-            .collect();
-        let profiles: Vec<[f64; 4]> = physicians
-            .iter()
             .filter_map(|m| values_of(m.get("profile")))
             .collect();
-        anyhow::ensure!(!profiles.is_empty(), "no physician profiles");
-        let mut physician_min = [f64::INFINITY; 4];
-        let mut physician_max = [f64::NEG_INFINITY; 4];
-        for p in &profiles {
-            for i in 0..4 {
-                physician_min[i] = physician_min[i].min(p[i]);
-                physician_max[i] = physician_max[i].max(p[i]);
+        // The attribute JSON's `physician_reference` block carries the range; a reduced file
+        // may hold only that block (no individual physicians).
+        let block = doc.get("physician_reference");
+        let range = (
+            values_of(block.and_then(|b| b.get("min_share"))),
+            values_of(block.and_then(|b| b.get("max_share"))),
+        );
+        let (physician_min, physician_max, physicians) = match range {
+            (Some(min), Some(max)) => {
+                let n = block
+                    .and_then(|b| b.get("physicians"))
+                    .and_then(serde_json::Value::as_u64)
+                    .map_or(profiles.len(), |n| n as usize);
+                (min, max, n)
             }
-        }
-        let entropy = |m: &serde_json::Value| {
-            m.get("mean_entropy_bits")
-                .and_then(serde_json::Value::as_f64)
+            _ => {
+                anyhow::ensure!(
+                    !profiles.is_empty(),
+                    "no physician profiles or physician_reference"
+                );
+                let mut min = [f64::INFINITY; 4];
+                let mut max = [f64::NEG_INFINITY; 4];
+                for p in &profiles {
+                    for i in 0..4 {
+                        min[i] = min[i].min(p[i]);
+                        max[i] = max[i].max(p[i]);
+                    }
+                }
+                (min, max, profiles.len())
+            }
         };
-        let entropies: Vec<f64> = physicians.iter().filter_map(|m| entropy(m)).collect();
+        let jsd_p95 = block
+            .and_then(|b| b.get("jsd_p95"))
+            .and_then(serde_json::Value::as_f64);
         Ok(Reference {
             source: source.to_owned(),
             temperature,
@@ -92,10 +111,11 @@ impl Reference {
             consensus_beta,
             physician_min,
             physician_max,
-            physicians: profiles.len(),
-            physician_mean_entropy_bits: (!entropies.is_empty())
-                .then(|| entropies.iter().sum::<f64>() / entropies.len() as f64),
-            consensus_mean_entropy_bits: entropy(consensus),
+            physicians,
+            consensus_mean_entropy_bits: consensus
+                .get("mean_entropy_bits")
+                .and_then(serde_json::Value::as_f64),
+            jsd_p95,
         })
     }
 
@@ -104,6 +124,76 @@ impl Reference {
             .with_context(|| format!("reading physician reference {}", path.display()))?;
         Self::from_attribute_json(&text, &path.display().to_string())
             .with_context(|| format!("physician reference {}", path.display()))
+    }
+
+    /// From an audit run in process (`pluralis attribute`'s engine).
+    pub fn from_audit(
+        audit: &crate::attribution::Audit,
+        source: &str,
+    ) -> anyhow::Result<Reference> {
+        use crate::attribution::MakerKind;
+        let consensus = audit
+            .makers
+            .iter()
+            .find(|m| m.kind == MakerKind::Consensus)
+            .context("audit has no physician consensus")?;
+        let physicians = audit
+            .makers
+            .iter()
+            .filter(|m| m.kind == MakerKind::Physician)
+            .count();
+        anyhow::ensure!(physicians > 0, "audit has no physicians");
+        Ok(Reference {
+            source: source.to_owned(),
+            temperature: audit.temperature,
+            consensus_profile: consensus.profile,
+            consensus_beta: consensus.fit.beta,
+            physician_min: audit.reference.min_share,
+            physician_max: audit.reference.max_share,
+            physicians,
+            consensus_mean_entropy_bits: consensus.entropy.map(|e| e.mean),
+            jsd_p95: Some(audit.reference.p95),
+        })
+    }
+
+    /// Computes the reference from a ValueBench folder (physician votes), without bootstrap.
+    pub fn from_valuebench(dir: &Path, temperature: f64) -> anyhow::Result<Reference> {
+        use crate::attribution::{run_audit, AuditConfig, AuditData};
+        let experiment =
+            crate::valuebench::read_experiment(dir, crate::valuebench::MAIN_EXPERIMENT)
+                .with_context(|| format!("reading {}", dir.display()))?;
+        let data = AuditData::from_experiment(&experiment);
+        anyhow::ensure!(
+            data.cases() > 0,
+            "no case with physician votes in {}",
+            dir.display()
+        );
+        let config = AuditConfig {
+            temperature,
+            bootstrap: 0,
+        };
+        let mut rng = rand::rngs::mock::StepRng::new(0, 0);
+        Self::from_audit(
+            &run_audit(&data, &config, &mut rng),
+            &dir.display().to_string(),
+        )
+    }
+
+    /// The reference a server uses: the configured file; else the default file under
+    /// policies/ when present; else a ValueBench folder when present; else none (the monitor
+    /// then reports profiles without physician comparisons).
+    pub fn discover(file: Option<&Path>, temperature: f64) -> anyhow::Result<Option<Reference>> {
+        if let Some(file) = file {
+            return Self::load(file).map(Some);
+        }
+        let default = Path::new(DEFAULT_REFERENCE_FILE);
+        if default.is_file() {
+            return Self::load(default).map(Some);
+        }
+        if let Some(dir) = crate::valuebench::shared_dir() {
+            return Self::from_valuebench(&dir, temperature).map(Some);
+        }
+        Ok(None)
     }
 
     /// Whether a share of `value` lies below every individual physician's.
@@ -134,7 +224,8 @@ mod tests {
         assert_eq!(r.physician_min[0], 0.2);
         assert_eq!(r.physician_max[0], 0.6);
         assert_eq!(r.consensus_profile[0], 0.4);
-        assert!((r.physician_mean_entropy_bits.unwrap() - 0.6).abs() < 1e-12);
+        assert_eq!(r.consensus_mean_entropy_bits, Some(0.9));
+        assert_eq!(r.jsd_p95, None);
         assert!(r.below_range(Value::Autonomy, 0.1));
         assert!(!r.below_range(Value::Autonomy, 0.3));
     }
@@ -145,5 +236,36 @@ mod tests {
             serde_json::json!({"temperature": 0.3, "decision_makers": [maker("model", 0.1, 0.0)]});
         assert!(Reference::from_attribute_json(&doc.to_string(), "x").is_err());
         assert!(Reference::from_attribute_json("{", "x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod file_tests {
+    use super::*;
+
+    #[test]
+    fn committed_reference_file_matches_the_data_it_came_from() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_REFERENCE_FILE);
+        let from_file = Reference::load(&file).unwrap();
+        assert!(from_file.physicians > 0 && from_file.jsd_p95.is_some());
+        let Some(dir) = crate::valuebench::shared_dir() else {
+            eprintln!("skipped: ValueBench folder absent (set PLURALIS_VALUEBENCH)");
+            return;
+        };
+        let computed = Reference::from_valuebench(&dir, from_file.temperature).unwrap();
+        assert_eq!(computed.physicians, from_file.physicians);
+        for i in 0..4 {
+            assert!((computed.consensus_profile[i] - from_file.consensus_profile[i]).abs() < 1e-9);
+            assert!((computed.physician_min[i] - from_file.physician_min[i]).abs() < 1e-9);
+            assert!((computed.physician_max[i] - from_file.physician_max[i]).abs() < 1e-9);
+        }
+        assert_eq!(
+            computed
+                .consensus_mean_entropy_bits
+                .map(|e| (e * 1e9).round()),
+            from_file
+                .consensus_mean_entropy_bits
+                .map(|e| (e * 1e9).round())
+        );
     }
 }

@@ -1,0 +1,232 @@
+//! The `/monitor` page rendered by a real browser: headless Chromium loads the page from a
+//! loopback server, runs its script against `/monitor/api/state`, and the dumped DOM must show
+//! the live data. Skips (saying why) where Chromium is not installed.
+//!
+//! `PLURALIS_DASHBOARD_SCREENSHOT=/tmp/monitor.png cargo test --test monitor_dashboard` also
+//! writes a screenshot to look at.
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use pluralis::monitor::dashboard::{self, PAGE_CONTENT_TYPE, PAGE_HTML, STATE_CONTENT_TYPE};
+use pluralis::monitor::log::{DecisionEvent, OptionTags, ValueTags};
+use pluralis::monitor::online::reference::{Reference, DEFAULT_REFERENCE_FILE};
+use pluralis::monitor::{Monitor, MonitorConfig};
+use pluralis::values::{Alignment, Choice, Value};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+const ALIGN: [Alignment; 3] = [Alignment::Violates, Alignment::Neutral, Alignment::Promotes];
+
+/// Synthetic decisions (random tags, GLM choices with the given weights); no benchmark text.
+fn record(monitor: &Monitor, member: &str, beta: [f64; 4], n: usize, rng: &mut ChaCha8Rng) {
+    let rt = tokio::runtime::Handle::current();
+    for i in 0..n {
+        let tags = OptionTags {
+            choice_1: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
+            choice_2: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
+        };
+        let eta: f64 = (0..4).map(|v| f64::from(tags.deltas()[v]) * beta[v]).sum();
+        let decision = if rng.gen::<f64>() < 1.0 / (1.0 + (-eta).exp()) {
+            Choice::Choice1
+        } else {
+            Choice::Choice2
+        };
+        let event = DecisionEvent {
+            time_ms: pluralis::monitor::runtime::now_ms(),
+            request_id: format!("{member}-{i}"),
+            conversation: None,
+            tenant: Some("ward-7".into()),
+            ensemble: Some("pluralis-ensemble".into()),
+            member: member.into(),
+            route_mode: "distributional".into(),
+            persona: None,
+            dilemma_score: 0.9,
+            case_key: format!("synthetic-{}", i % 40),
+            options: Some(tags),
+            option_texts: None,
+            decision,
+            confidence: 0.9,
+            values_discussed: vec![Value::Autonomy, Value::Nonmaleficence],
+            presents_both: i % 4 == 0,
+            latency_ms: 800,
+            prompt_text: None,
+            answer_text: None,
+        };
+        let _ = rt.block_on(monitor.record(event));
+    }
+}
+
+async fn demo_monitor(dir: &Path) -> Arc<Monitor> {
+    let mut config = MonitorConfig::default();
+    config.log.data_dir = dir.to_path_buf();
+    config.bootstrap_draws = 50;
+    config.drift.min_decisions = 150;
+    config.drift.threshold_jsd = 0.05;
+    let reference =
+        Reference::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_REFERENCE_FILE))
+            .unwrap();
+    let monitor = Monitor::open(config, Some(reference), None).unwrap();
+    let m = monitor.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        record(&m, "sim/cautious", [0.1, 0.6, 1.4, 0.2], 400, &mut rng);
+        record(&m, "sim/balanced", [0.9, 0.5, 0.6, 0.1], 400, &mut rng);
+        record(&m, "sim/drifting", [0.9, 0.4, 0.5, 0.2], 200, &mut rng);
+        m.refit_now();
+        for _ in 0..3 {
+            record(&m, "sim/drifting", [0.0, 0.5, 1.5, 0.2], 120, &mut rng);
+            m.refit_now();
+        }
+    })
+    .await
+    .unwrap();
+    monitor
+}
+
+async fn serve(monitor: Arc<Monitor>) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let monitor = monitor.clone();
+            tokio::spawn(async move {
+                let service =
+                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                        let monitor = monitor.clone();
+                        async move {
+                            let (ctype, body) = match req.uri().path() {
+                                dashboard::STATE_PATH => (
+                                    STATE_CONTENT_TYPE,
+                                    Bytes::from(dashboard::state_json(&monitor)),
+                                ),
+                                _ => (PAGE_CONTENT_TYPE, Bytes::from_static(PAGE_HTML.as_bytes())),
+                            };
+                            Ok::<_, std::convert::Infallible>(
+                                Response::builder()
+                                    .header("content-type", ctype)
+                                    .body(Full::new(body))
+                                    .unwrap(),
+                            )
+                        }
+                    });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|bin| {
+            std::process::Command::new(bin)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+}
+
+async fn run_chromium(bin: &str, extra: &[String], url: &str) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(bin);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+        "--virtual-time-budget=5000",
+    ])
+    .arg(format!("--user-data-dir={}", profile.path().display()))
+    .args(extra)
+    .arg(url)
+    .kill_on_drop(true);
+    let out = tokio::time::timeout(Duration::from_secs(90), cmd.output())
+        .await
+        .expect("chromium timed out")
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboard_renders_live_state_in_chromium() {
+    let Some(bin) = chromium() else {
+        eprintln!("skipped: chromium not installed (apt-get install chromium)");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let monitor = demo_monitor(dir.path()).await;
+    let state = monitor.state();
+    let guarded: Vec<&str> = state
+        .members
+        .iter()
+        .filter(|m| m.guardrail_active)
+        .map(|m| m.name.as_str())
+        .collect();
+    // Autonomy near zero is below every physician: the cautious member (and the drifting one,
+    // once it drifted) leave routing; the balanced one stays.
+    assert!(
+        guarded.contains(&"sim/cautious") && !guarded.contains(&"sim/balanced"),
+        "{guarded:?}"
+    );
+    assert!(
+        state
+            .alerts
+            .iter()
+            .any(|a| a.member == "sim/drifting" && a.raised),
+        "the demo must raise a drift alert"
+    );
+
+    let addr = serve(monitor.clone()).await;
+    let url = format!("http://{addr}/monitor");
+    let dom = run_chromium(bin, &["--dump-dom".to_owned()], &url).await;
+    assert!(
+        dom.contains("data-rendered=\"1\""),
+        "script did not render: {dom:.2000}"
+    );
+    assert!(
+        dom.contains(&format!("data-written=\"{}\"", state.log.written)),
+        "log count missing"
+    );
+    for member in ["sim/cautious", "sim/balanced", "sim/drifting"] {
+        assert!(
+            dom.contains(&format!("data-member=\"{member}\"")),
+            "{member} missing from the page"
+        );
+    }
+    // The deployment's autonomy bar carries the live share.
+    let deployment = state.windows["all"]
+        .iter()
+        .find(|s| s.key == "deployment")
+        .unwrap();
+    let share = deployment.estimate.as_ref().unwrap().profile[0];
+    assert!(
+        dom.contains(&format!(
+            "data-value=\"autonomy\" data-share=\"{share:.4}\""
+        )),
+        "deployment share {share:.4} not drawn"
+    );
+    assert!(dom.contains("out of routing") && dom.contains("ALERT"));
+
+    if let Ok(path) = std::env::var("PLURALIS_DASHBOARD_SCREENSHOT") {
+        let extra = [
+            format!("--screenshot={path}"),
+            "--window-size=1400,1500".to_owned(),
+        ];
+        run_chromium(bin, &extra, &url).await;
+        assert!(Path::new(&path).is_file());
+    }
+}
