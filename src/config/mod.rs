@@ -43,6 +43,8 @@ pub struct Policy {
 pub enum UpstreamKind {
     /// Any OpenAI-compatible HTTP API (OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp, ...).
     Openai,
+    /// Recorded real answers from a ValueBench-format folder (`dir`); no network.
+    Replay,
 }
 
 /// One `[[upstream]]` table.
@@ -61,6 +63,10 @@ pub struct UpstreamConfig {
     /// `Authorization: Bearer`). Optional; the key itself never appears in the file.
     #[serde(default)]
     pub api_key_env: Option<String>,
+    /// Kind `replay`: the ValueBench-format folder whose recorded answers are served. Required
+    /// for `replay`.
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
     /// Model names this upstream serves; a request's `model` picks the first upstream listing it.
     pub models: Vec<String>,
     /// Per-attempt deadline for the upstream's response headers, and the longest allowed gap

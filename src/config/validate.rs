@@ -112,6 +112,14 @@ fn check_upstream(
                 }
             }
         },
+        UpstreamKind::Replay => {
+            if upstream.dir.is_none() {
+                push(
+                    format!("{at}.dir"),
+                    "required for kind \"replay\" (a ValueBench-format folder)".into(),
+                );
+            }
+        }
     }
     if let Some(var) = &upstream.api_key_env {
         if var.trim().is_empty() {

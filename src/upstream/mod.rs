@@ -8,6 +8,7 @@
 pub mod breaker;
 pub mod dispatch;
 pub mod openai;
+pub mod replay;
 pub mod replay_store;
 pub mod synth;
 
@@ -63,6 +64,7 @@ pub enum BuildError {
 pub fn build(config: &UpstreamConfig) -> Result<Arc<dyn Upstream>, BuildError> {
     match config.kind {
         UpstreamKind::Openai => Ok(Arc::new(openai::OpenAiUpstream::new(config)?)),
+        UpstreamKind::Replay => Ok(Arc::new(replay::ReplayUpstream::new(config)?)),
     }
 }
 
