@@ -8,6 +8,8 @@
 
 use crate::config::Policy;
 use crate::metrics::Metrics;
+use crate::route::detector::DilemmaDetector;
+use crate::route::ensemble::Ensemble;
 use crate::server::auth::ClientAuth;
 use crate::upstream::{BuildError, UpstreamHandle};
 use arc_swap::ArcSwap;
@@ -26,6 +28,10 @@ pub struct AppState {
     pub models: HashMap<String, Vec<Arc<UpstreamHandle>>>,
     pub auth: ClientAuth,
     pub metrics: Arc<Metrics>,
+    /// Ensembles (virtual models) by name.
+    pub ensembles: HashMap<String, Arc<Ensemble>>,
+    /// Decides which requests to an ensemble are dilemmas.
+    pub dilemma_detector: Arc<dyn DilemmaDetector>,
 }
 
 /// Why runtime state could not be built from a (valid) policy.
@@ -35,6 +41,8 @@ pub enum StateError {
     Upstream(#[from] BuildError),
     #[error("auth: {0}")]
     Auth(String),
+    #[error("ensemble: {0}")]
+    Ensemble(String),
 }
 
 impl AppState {
@@ -62,18 +70,29 @@ impl AppState {
                 .with_label_values(&[name])
                 .set(0);
         }
+        let ensembles = policy
+            .ensembles
+            .iter()
+            .map(|c| {
+                Ensemble::new(c.clone())
+                    .map(|e| (c.name.clone(), Arc::new(e)))
+                    .map_err(StateError::Ensemble)
+            })
+            .collect::<Result<_, _>>()?;
         Ok(Self {
             policy: Arc::new(policy),
             upstreams,
             models,
             auth,
             metrics,
+            ensembles,
+            dilemma_detector: crate::route::detector::default_detector(),
         })
     }
 
     /// True when `model` is served (used to keep metric labels bounded).
     pub fn knows_model(&self, model: &str) -> bool {
-        self.models.contains_key(model)
+        self.models.contains_key(model) || self.ensembles.contains_key(model)
     }
 }
 

@@ -34,6 +34,9 @@ pub struct Policy {
     /// Request limits.
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// Virtual models spreading dilemmas across member models (`[[ensemble]]` tables).
+    #[serde(default, rename = "ensemble")]
+    pub ensembles: Vec<crate::route::ensemble::EnsembleConfig>,
 }
 
 /// Which implementation serves an upstream. Adding a kind = one variant here plus one arm in

@@ -76,6 +76,7 @@ impl Policy {
                 );
             }
         }
+        check_ensembles(self, &mut push);
         if self.limits.max_body_bytes == 0 {
             push(
                 "limits.max_body_bytes".into(),
@@ -172,6 +173,44 @@ fn check_upstream(
                 format!("{at}.fallback[{j}]"),
                 format!("no upstream named `{target}`"),
             );
+        }
+    }
+}
+
+/// Each ensemble's own rules, plus: its name is not also an upstream model or another
+/// ensemble, and every member's model is served by some upstream.
+fn check_ensembles(policy: &Policy, push: &mut impl FnMut(String, String)) {
+    let served: HashSet<&str> = policy
+        .upstreams
+        .iter()
+        .flat_map(|u| u.models.iter().map(String::as_str))
+        .collect();
+    let mut names = HashSet::new();
+    for (i, ensemble) in policy.ensembles.iter().enumerate() {
+        for (field, message) in ensemble.problems(i) {
+            push(field, message);
+        }
+        if served.contains(ensemble.name.as_str()) {
+            push(
+                format!("ensemble[{i}].name"),
+                format!("`{}` is also an upstream model", ensemble.name),
+            );
+        }
+        if !names.insert(ensemble.name.as_str()) {
+            push(
+                format!("ensemble[{i}].name"),
+                format!("duplicate ensemble name `{}`", ensemble.name),
+            );
+        }
+        for member in &ensemble.members {
+            if let Ok(spec) = crate::route::steer::parse_member(member) {
+                if !served.contains(spec.model.as_str()) {
+                    push(
+                        format!("ensemble[{i}].members"),
+                        format!("no upstream serves model `{}`", spec.model),
+                    );
+                }
+            }
         }
     }
 }

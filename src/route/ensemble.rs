@@ -120,6 +120,19 @@ impl EnsembleConfig {
         if let Err(e) = self.draw_table() {
             out.push((field("weights"), e.to_string()));
         }
+        if matches!(
+            self.dilemma_mode,
+            DilemmaMode::Persona | DilemmaMode::Overton | DilemmaMode::Steer
+        ) {
+            out.push((
+                field("dilemma_mode"),
+                format!(
+                    "`{}` is not available in this build yet (use passthrough or distributional; \
+                     a `+autonomy` member gives persona steering inside distributional)",
+                    self.dilemma_mode.as_str()
+                ),
+            ));
+        }
         if self.overton_k == 0 {
             out.push((field("overton_k"), "must be at least 1".to_owned()));
         }

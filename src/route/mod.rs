@@ -1,8 +1,11 @@
-//! Routing: turn a parsed request into a [`Plan`]. Every API request goes through [`plan`], so
-//! this is the one place to add virtual models (ensembles), body rewrites (steering prompts) and
-//! response headers that explain the route. Today it is a plain model -> upstream lookup.
+//! Routing: turn a parsed request into a [`Plan`]. Every API request goes through [`plan`]:
+//! a model served by an upstream is a plain lookup; an ensemble (virtual model) is detected
+//! (dilemma or not), routed by its mode ([`ensemble`]), the body rewritten for the member
+//! (model name, steering sentence: [`steer`]), and the route explained in response headers
+//! (`x-pluralis-dilemma`, `x-pluralis-route`, `x-pluralis-member`).
 
 pub mod calibrate;
+pub mod detector;
 pub mod ensemble;
 pub mod mixture;
 pub mod steer;
@@ -14,7 +17,8 @@ use crate::server::request::ApiRequest;
 use crate::state::AppState;
 use crate::upstream::UpstreamHandle;
 use bytes::Bytes;
-use http::HeaderMap;
+use ensemble::Ensemble;
+use http::{HeaderMap, HeaderName, HeaderValue};
 use std::sync::Arc;
 
 /// What to do with one request.
@@ -29,8 +33,18 @@ pub struct Plan {
     pub observer: Option<Box<dyn ResponseObserver>>,
 }
 
+/// Response header: `true` when the request was detected as a dilemma.
+pub const DILEMMA_HEADER: HeaderName = HeaderName::from_static("x-pluralis-dilemma");
+/// Response header: `default` or the dilemma mode that routed the request.
+pub const ROUTE_HEADER: HeaderName = HeaderName::from_static("x-pluralis-route");
+/// Response header: the member that answered, as the policy names it.
+pub const MEMBER_HEADER: HeaderName = HeaderName::from_static("x-pluralis-member");
+
 /// Map a request to its plan. Unknown model: 404.
 pub fn plan(state: &AppState, request: &ApiRequest) -> Result<Plan, ProxyError> {
+    if let Some(ensemble) = state.ensembles.get(&request.model) {
+        return ensemble_plan(state, ensemble, request);
+    }
     let candidates = state
         .models
         .get(&request.model)
@@ -42,6 +56,46 @@ pub fn plan(state: &AppState, request: &ApiRequest) -> Result<Plan, ProxyError> 
         candidates: candidates.clone(),
         body: request.body.clone(),
         response_headers: HeaderMap::new(),
+        observer: None,
+    })
+}
+
+/// Route a request to an ensemble: detect, draw the member, rewrite the body, explain.
+fn ensemble_plan(
+    state: &AppState,
+    ensemble: &Ensemble,
+    request: &ApiRequest,
+) -> Result<Plan, ProxyError> {
+    let messages: Vec<(&str, &str)> = steer::messages(&request.json).collect();
+    let dilemma = state.dilemma_detector.is_dilemma(&messages);
+    let header = request
+        .headers
+        .get(steer::CONVERSATION_HEADER)
+        .and_then(|v| v.to_str().ok());
+    let key = steer::conversation_key(header, &request.json);
+    let decision = ensemble.route(dilemma, key);
+    let candidates = state
+        .models
+        .get(&decision.spec.model)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| ProxyError::UnknownModel {
+            model: decision.spec.model.clone(),
+        })?;
+    let steering = decision.spec.steer.map(steer::steering_sentence);
+    let body = steer::member_body(&request.json, &decision.spec.model, steering);
+    let mut response_headers = HeaderMap::new();
+    response_headers.insert(
+        DILEMMA_HEADER,
+        HeaderValue::from_static(if dilemma { "true" } else { "false" }),
+    );
+    response_headers.insert(ROUTE_HEADER, HeaderValue::from_static(decision.route));
+    if let Ok(member) = HeaderValue::from_str(decision.member) {
+        response_headers.insert(MEMBER_HEADER, member);
+    }
+    Ok(Plan {
+        candidates: candidates.clone(),
+        body,
+        response_headers,
         observer: None,
     })
 }
