@@ -5,7 +5,6 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY policies ./policies
 COPY benches ./benches
-COPY tests ./tests
 RUN cargo build --release --locked --bin pluralis
 
 FROM debian:bookworm-slim
