@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 mod attribute;
 mod calibrate;
+mod demo;
 mod detect;
 mod healthcheck;
 mod parse;
@@ -29,6 +30,8 @@ pub enum Command {
     Serve(serve::Args),
     /// Audit decisions in ValueBench format: value profiles, entropy, JSD to physicians.
     Attribute(attribute::Args),
+    /// Start the proxy on an embedded replay ensemble, drive dilemmas through it, compare spreads.
+    Demo(demo::Args),
     /// Fit distributional routing weights to the physician panel (cross-validated).
     Calibrate(calibrate::Args),
     /// Parse free-text answers into choice_1 / choice_2 / REFUSAL.
@@ -48,6 +51,7 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Attribute(args) => attribute::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Parse(args) => parse::run(args),
         Command::Detect(args) => detect::run(args),
         Command::TrainDetector(args) => train_detector::run(args),
