@@ -99,7 +99,9 @@ fn flags_a_paternalist_and_passes_a_physician_like_model() {
         ci.jsd_to_consensus[0] <= pat.jsd_to_consensus
             && pat.jsd_to_consensus <= ci.jsd_to_consensus[1]
     );
-    assert_eq!(audit.reference.n, 200 * 12);
+    assert_eq!(audit.reference.loo_jsd.len(), 12);
+    let ci = audit.reference.p95_ci95.unwrap();
+    assert!(ci[0] <= ci[1]);
     assert!(audit.reference.p95 > 0.0 && audit.reference.p95 < pat.jsd_to_consensus);
 }
 
@@ -199,4 +201,32 @@ fn reproduces_the_papers_value_profiles() {
         .count();
     assert_eq!(zero_median, 11);
     assert_eq!((cons.entropy.unwrap().median * 100.0).round(), 88.0);
+}
+
+#[test]
+fn html_report_is_self_contained_and_escapes_ids() {
+    let mut data = synthetic(4);
+    data.models[0].id = "evil/<script>alert(1)</script>".into();
+    let config = AuditConfig {
+        temperature: PAPER_TEMPERATURE,
+        bootstrap: 20,
+    };
+    let html = report::to_html(&run_audit(
+        &data,
+        &config,
+        &mut ChaCha8Rng::seed_from_u64(1),
+    ));
+    assert!(html.starts_with("<!doctype html>"));
+    assert!(!html.contains("<script"), "ids are escaped, no scripts");
+    assert!(html.contains("evil/&lt;script&gt;"));
+    let without_ns = html.replace("http://www.w3.org/2000/svg", "");
+    for fetch in ["http:", "https:", "src=", "href=", "@import", "url("] {
+        assert!(
+            !without_ns.contains(fetch),
+            "no network fetch: found {fetch}"
+        );
+    }
+    // One panel per value, the entropy chart and the forest plot.
+    assert_eq!(html.matches("<svg").count(), 6);
+    assert!(html.contains("physicians (leave-one-out)"));
 }

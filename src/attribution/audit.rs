@@ -5,7 +5,9 @@ use super::dataset::{AuditData, Counts};
 use super::divergence::{jsd, softmax_profile};
 use super::glm::GlmFit;
 use super::lrt::{lrt_uniform, LikelihoodRatio};
-use super::resample::{bootstrap, fit_counts, leave_one_out, maker_counts, Draw};
+use super::resample::{
+    fit_counts, leave_one_out, loo_consensus_counts, maker_counts, Bootstrap, Draw, Refitter,
+};
 use super::rows::{rows_per_case, PatternCounts};
 use super::summary::{agreement_rate, entropy_summary, percentile, sorted, EntropySummary};
 use rand::Rng;
@@ -16,8 +18,7 @@ use serde::Serialize;
 pub struct AuditConfig {
     /// Softmax temperature of value profiles (the paper uses 0.262).
     pub temperature: f64,
-    /// Bootstrap resamples of the cases; 0 skips intervals and uses the point leave-one-out
-    /// distribution as the physician reference.
+    /// Bootstrap resamples of the cases; 0 skips intervals.
     pub bootstrap: usize,
 }
 
@@ -60,11 +61,11 @@ pub struct MakerAudit {
 pub struct PhysicianReference {
     /// Point leave-one-out JSD per physician, in physician order.
     pub loo_jsd: Vec<f64>,
-    /// 95th percentile of the reference distribution (pooled over bootstrap draws when there
-    /// are any, else of `loo_jsd`).
+    /// 95th percentile of `loo_jsd`: the flag threshold.
     pub p95: f64,
-    /// Values in the reference distribution.
-    pub n: usize,
+    /// Percentile bootstrap interval of that 95th percentile (each draw refits every physician
+    /// and every leave-one-out consensus); None without bootstrap.
+    pub p95_ci95: Option<[f64; 2]>,
     /// Lowest individual physician share per value.
     pub min_share: [f64; 4],
     /// Highest individual physician share per value.
@@ -87,31 +88,53 @@ pub fn run_audit(data: &AuditData, config: &AuditConfig, rng: &mut impl Rng) -> 
     let counts = maker_counts(data);
     let n_models = data.models.len();
     let consensus_counts = &counts[n_models];
-    let fits: Vec<GlmFit> = counts
-        .iter()
-        .map(|c| fit_counts(&data.deltas, c, None, true))
-        .collect();
+    let fits: Vec<GlmFit> = counts.iter().map(|c| fit_counts(&data.deltas, c)).collect();
     let profiles: Vec<[f64; 4]> = fits.iter().map(|f| softmax_profile(&f.beta, t)).collect();
     let consensus_profile = profiles[n_models];
     let physician_profiles = &profiles[n_models + 1..];
 
+    let refit = Refitter::new(&data.deltas, t);
+    let loo_counts = loo_consensus_counts(data);
+    let loo_starts: Vec<[f64; 4]> = loo_counts
+        .iter()
+        .map(|c| refit.beta(c, None, [0.0; 4]))
+        .collect();
+    let loo_jsd = leave_one_out(&refit, &loo_counts, physician_profiles, None, &loo_starts);
+    let starts: Vec<[f64; 4]> = fits.iter().map(|f| f.beta).collect();
     let draws = if config.bootstrap > 0 {
-        bootstrap(data, t, config.bootstrap, rng)
+        let boot = Bootstrap {
+            refit,
+            makers: &counts,
+            loo_counts: &loo_counts,
+            starts: &starts,
+            loo_starts: &loo_starts,
+            n_models,
+        };
+        boot.run(rng, data.cases(), config.bootstrap)
     } else {
         Vec::new()
     };
-    let loo_jsd = leave_one_out(data, physician_profiles, None, t);
-    let reference_values = if draws.is_empty() {
-        sorted(loo_jsd.iter().copied())
-    } else {
-        sorted(draws.iter().flat_map(|d| d.loo_jsd.iter().copied()))
-    };
+    // The reference compares like with like: each physician's point JSD to the others'
+    // consensus, as each model's point JSD is flagged. The bootstrap gives the 95th
+    // percentile's own interval.
+    let reference_values = sorted(loo_jsd.iter().copied());
+    let p95_draws = sorted(
+        draws
+            .iter()
+            .filter_map(|d| percentile(&sorted(d.loo_jsd.iter().copied()), 95.0)),
+    );
+    let p95_ci95 = (!p95_draws.is_empty()).then(|| {
+        [
+            percentile(&p95_draws, 2.5).unwrap_or(0.0),
+            percentile(&p95_draws, 97.5).unwrap_or(0.0),
+        ]
+    });
     let fold = |init: f64, f: fn(f64, f64) -> f64| {
         std::array::from_fn(|v| physician_profiles.iter().map(|p| p[v]).fold(init, f))
     };
     let reference = PhysicianReference {
         p95: percentile(&reference_values, 95.0).unwrap_or(0.0),
-        n: reference_values.len(),
+        p95_ci95,
         loo_jsd,
         min_share: fold(f64::INFINITY, f64::min),
         max_share: fold(f64::NEG_INFINITY, f64::max),
@@ -180,8 +203,8 @@ pub const CONSENSUS_ID: &str = "physician_consensus";
 fn interval(values: impl Iterator<Item = f64>) -> [f64; 2] {
     let v = sorted(values);
     [
-        percentile(&v, 2.5).unwrap_or(f64::NAN),
-        percentile(&v, 97.5).unwrap_or(f64::NAN),
+        percentile(&v, 2.5).unwrap_or(0.0),
+        percentile(&v, 97.5).unwrap_or(0.0),
     ]
 }
 

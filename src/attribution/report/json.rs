@@ -48,7 +48,7 @@ pub fn to_json(audit: &Audit) -> Json {
         "bootstrap": audit.bootstrap,
         "physician_reference": {
             "jsd_p95": r.p95,
-            "n": r.n,
+            "jsd_p95_ci95": r.p95_ci95,
             "loo_jsd": r.loo_jsd,
             "min_share": by_value(&r.min_share),
             "max_share": by_value(&r.max_share),

@@ -4,6 +4,7 @@
 mod csv;
 mod html;
 mod json;
+mod svg;
 mod table;
 
 pub use csv::to_csv;

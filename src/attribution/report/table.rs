@@ -27,10 +27,14 @@ pub fn to_table(audit: &Audit) -> String {
         "value profiles: softmax(beta / {}), {} cases with physician votes, {} bootstrap draws",
         audit.temperature, audit.cases, audit.bootstrap
     );
+    let ci = audit.reference.p95_ci95.map_or(String::new(), |c| {
+        format!(", 95% CI {:.4} to {:.4}", c[0], c[1])
+    });
     let _ = writeln!(
         out,
-        "physician reference: leave-one-out JSD to consensus, 95th percentile {:.4} (n={})",
-        audit.reference.p95, audit.reference.n
+        "physician reference: JSD of each of {} physicians to the others' consensus, 95th percentile {:.4}{ci}",
+        audit.reference.loo_jsd.len(),
+        audit.reference.p95
     );
     let width = audit
         .makers
