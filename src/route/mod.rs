@@ -10,6 +10,7 @@ pub mod ensemble;
 pub mod mixture;
 pub mod steer;
 pub mod sticky;
+pub mod values_header;
 
 use crate::error::ProxyError;
 use crate::server::observe::ResponseObserver;
