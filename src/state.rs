@@ -28,6 +28,9 @@ pub struct AppState {
     pub models: HashMap<String, Vec<Arc<UpstreamHandle>>>,
     pub auth: ClientAuth,
     pub metrics: Arc<Metrics>,
+    /// The live monitor, when the policy has `[monitor]`. Started once by the server and carried
+    /// across reloads (one log writer per process).
+    pub monitor: Option<Arc<crate::monitor::Monitor>>,
     /// Ensembles (virtual models) by name.
     pub ensembles: HashMap<String, Arc<Ensemble>>,
     /// Decides which requests to an ensemble are dilemmas.
@@ -87,6 +90,7 @@ impl AppState {
             metrics,
             ensembles,
             dilemma_detector: crate::route::detector::default_detector(),
+            monitor: None,
         })
     }
 

@@ -1,18 +1,15 @@
-//! The `/monitor` page rendered by a real browser: headless Chromium loads the page from a
-//! loopback server, runs its script against `/monitor/api/state`, and the dumped DOM must show
+//! The `/monitor` page rendered by a real browser: headless Chromium loads the page from the
+//! real server on loopback, runs its script against `/monitor/api/state`, and the dumped DOM must show
 //! the live data. Skips (saying why) where Chromium is not installed.
 //!
 //! `PLURALIS_DASHBOARD_SCREENSHOT=/tmp/monitor.png cargo test --test monitor_dashboard` also
 //! writes a screenshot to look at.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use pluralis::monitor::dashboard::{self, PAGE_CONTENT_TYPE, PAGE_HTML, STATE_CONTENT_TYPE};
+use pluralis::config::Policy;
 use pluralis::monitor::log::{DecisionEvent, OptionTags, ValueTags};
-use pluralis::monitor::online::reference::{Reference, DEFAULT_REFERENCE_FILE};
-use pluralis::monitor::{Monitor, MonitorConfig};
+use pluralis::monitor::online::reference::DEFAULT_REFERENCE_FILE;
+use pluralis::monitor::Monitor;
+use pluralis::server::ServerHandle;
 use pluralis::values::{Alignment, Choice, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -61,16 +58,24 @@ fn record(monitor: &Monitor, member: &str, beta: [f64; 4], n: usize, rng: &mut C
     }
 }
 
-async fn demo_monitor(dir: &Path) -> Arc<Monitor> {
-    let mut config = MonitorConfig::default();
-    config.log.data_dir = dir.to_path_buf();
-    config.bootstrap_draws = 50;
-    config.drift.min_decisions = 150;
-    config.drift.threshold_jsd = 0.05;
-    let reference =
-        Reference::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_REFERENCE_FILE))
-            .unwrap();
-    let monitor = Monitor::open(config, Some(reference), None).unwrap();
+/// The real server with a `[monitor]` table (its upstream is never called), then synthetic traffic recorded into its monitor.
+async fn demo_server(dir: &Path) -> (ServerHandle, Arc<Monitor>) {
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_REFERENCE_FILE);
+    let policy = Policy::from_toml_str(&format!(
+        "listen = \"127.0.0.1:0\"\n[monitor]\nbootstrap_draws = 50\nreference_file = {:?}\n\
+         [monitor.log]\ndata_dir = {:?}\n[monitor.drift]\nmin_decisions = 150\nthreshold_jsd = 0.05\n\
+         [[upstream]]\nname = \"unused\"\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodels = [\"m\"]\n",
+        reference.display().to_string(),
+        dir.display().to_string()
+    ))
+    .unwrap();
+    let handle = pluralis::server::start(policy).await.unwrap();
+    let monitor = handle
+        .state()
+        .load()
+        .monitor
+        .clone()
+        .expect("monitor started");
     let m = monitor.clone();
     tokio::task::spawn_blocking(move || {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
@@ -85,45 +90,7 @@ async fn demo_monitor(dir: &Path) -> Arc<Monitor> {
     })
     .await
     .unwrap();
-    monitor
-}
-
-async fn serve(monitor: Arc<Monitor>) -> std::net::SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let monitor = monitor.clone();
-            tokio::spawn(async move {
-                let service =
-                    hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                        let monitor = monitor.clone();
-                        async move {
-                            let (ctype, body) = match req.uri().path() {
-                                dashboard::STATE_PATH => (
-                                    STATE_CONTENT_TYPE,
-                                    Bytes::from(dashboard::state_json(&monitor)),
-                                ),
-                                _ => (PAGE_CONTENT_TYPE, Bytes::from_static(PAGE_HTML.as_bytes())),
-                            };
-                            Ok::<_, std::convert::Infallible>(
-                                Response::builder()
-                                    .header("content-type", ctype)
-                                    .body(Full::new(body))
-                                    .unwrap(),
-                            )
-                        }
-                    });
-                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    addr
+    (handle, monitor)
 }
 
 fn chromium() -> Option<&'static str> {
@@ -168,7 +135,7 @@ async fn dashboard_renders_live_state_in_chromium() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let monitor = demo_monitor(dir.path()).await;
+    let (server, monitor) = demo_server(dir.path()).await;
     let state = monitor.state();
     let guarded: Vec<&str> = state
         .members
@@ -190,7 +157,7 @@ async fn dashboard_renders_live_state_in_chromium() {
         "the demo must raise a drift alert"
     );
 
-    let addr = serve(monitor.clone()).await;
+    let addr = server.local_addr();
     let url = format!("http://{addr}/monitor");
     let dom = run_chromium(bin, &["--dump-dom".to_owned()], &url).await;
     assert!(

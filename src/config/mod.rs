@@ -37,6 +37,10 @@ pub struct Policy {
     /// Virtual models spreading dilemmas across member models (`[[ensemble]]` tables).
     #[serde(default, rename = "ensemble")]
     pub ensembles: Vec<crate::route::ensemble::EnsembleConfig>,
+    /// The live attribution monitor (`[monitor]`, see README "Monitor"). Absent: no decision
+    /// log, no `/monitor`.
+    #[serde(default)]
+    pub monitor: Option<crate::monitor::MonitorConfig>,
 }
 
 /// Which implementation serves an upstream. Adding a kind = one variant here plus one arm in

@@ -125,6 +125,23 @@ impl Monitor {
         Ok(monitor)
     }
 
+    /// The monitor a server runs for its policy's `[monitor]` table: physician reference found,
+    /// state rebuilt from the log, metrics in `registry`, refits scheduled. Needs a runtime.
+    pub fn start(
+        config: &MonitorConfig,
+        registry: &prometheus::Registry,
+    ) -> anyhow::Result<Arc<Monitor>> {
+        let reference = Reference::discover(config.reference_file.as_deref(), config.temperature)?;
+        if reference.is_none() {
+            tracing::warn!(
+                "no physician reference found: profiles are shown without the physician range"
+            );
+        }
+        let monitor = Monitor::open(config.clone(), reference, Some(registry))?;
+        monitor.spawn_refit_loop();
+        Ok(monitor)
+    }
+
     /// Records one dilemma decision: counts it, then hands it to the log writer by the overflow
     /// policy. In `shed` mode this never waits.
     pub async fn record(&self, event: DecisionEvent) -> Result<(), AppendError> {

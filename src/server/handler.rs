@@ -136,7 +136,10 @@ where
         }
         return api(state, endpoint, request, request_id).await;
     }
-    let known_get = matches!(path, "/healthz" | "/metrics" | "/v1/models");
+    let known_get = matches!(
+        path,
+        "/healthz" | "/metrics" | "/v1/models" | "/monitor" | "/monitor/api/state"
+    );
     if !known_get {
         return Handled::error(&ProxyError::NotFound, "none".into());
     }
@@ -153,6 +156,10 @@ where
             );
             Handled::local(response)
         }
+        "/monitor" | "/monitor/api/state" => match &state.monitor {
+            Some(monitor) => Handled::local(crate::monitor::dashboard::response(monitor, path)),
+            None => Handled::error(&ProxyError::NotFound, "none".into()),
+        },
         _ if !state.auth.allows(request.headers()) => {
             Handled::error(&ProxyError::Unauthorized, "none".into())
         }

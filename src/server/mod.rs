@@ -56,7 +56,13 @@ pub fn spawn(listener: TcpListener, state: AppState) -> std::io::Result<ServerHa
 pub async fn start(policy: Policy) -> anyhow::Result<ServerHandle> {
     let listener = TcpListener::bind(policy.listen).await?;
     let metrics = Arc::new(Metrics::new()?);
-    let state = AppState::build(policy, metrics)?;
+    let mut state = AppState::build(policy, metrics)?;
+    if let Some(config) = state.policy.monitor.as_ref().filter(|c| c.enabled) {
+        state.monitor = Some(crate::monitor::Monitor::start(
+            config,
+            state.metrics.registry(),
+        )?);
+    }
     Ok(spawn(listener, state)?)
 }
 
@@ -80,7 +86,9 @@ impl ServerHandle {
             tracing::warn!("reload: `listen` changed; restart to apply it");
         }
         match AppState::build(policy, Arc::clone(&metrics)) {
-            Ok(next) => {
+            Ok(mut next) => {
+                // The monitor (and its log writer) outlives reloads; `[monitor]` changes need a restart.
+                next.monitor = current.monitor.clone();
                 self.state.store(Arc::new(next));
                 metrics
                     .policy_reloads_total

@@ -18,6 +18,29 @@ pub fn state_json(monitor: &Monitor) -> Vec<u8> {
     serde_json::to_vec(&*monitor.state()).unwrap_or_else(|_| b"{}".to_vec())
 }
 
+/// The HTTP response for `PAGE_PATH` or `STATE_PATH` (the server's router calls this).
+pub fn response(monitor: &Monitor, path: &str) -> http::Response<crate::body::ProxyBody> {
+    let (content_type, body) = if path == STATE_PATH {
+        (STATE_CONTENT_TYPE, bytes::Bytes::from(state_json(monitor)))
+    } else {
+        (
+            PAGE_CONTENT_TYPE,
+            bytes::Bytes::from_static(PAGE_HTML.as_bytes()),
+        )
+    };
+    let mut response = http::Response::new(crate::body::full(body));
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static(content_type),
+    );
+    // Live data: never served from a cache.
+    response.headers_mut().insert(
+        http::header::CACHE_CONTROL,
+        http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

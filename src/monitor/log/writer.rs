@@ -372,11 +372,15 @@ impl Writer {
     }
 
     fn open_next(&mut self) -> io::Result<()> {
-        let path: PathBuf = segment_path(&self.config.data_dir, self.seq);
-        let file = OpenOptions::new()
-            .create_new(true)
-            .append(true)
-            .open(&path)?;
+        // create_new never reuses a segment; if another writer took this number, take the next.
+        let file = loop {
+            let path: PathBuf = segment_path(&self.config.data_dir, self.seq);
+            match OpenOptions::new().create_new(true).append(true).open(&path) {
+                Ok(file) => break file,
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => self.seq += 1,
+                Err(err) => return Err(err),
+            }
+        };
         // Make the new directory entry itself durable.
         if let Ok(dir) = File::open(&self.config.data_dir) {
             let _ = dir.sync_all();
