@@ -76,8 +76,8 @@ impl Handled {
     fn error(error: &ProxyError, model_label: String) -> Self {
         match error.origin() {
             Origin::Client => tracing::debug!(error = error.label(), "request refused"),
-            Origin::Upstream => tracing::warn!(error = error.label(), %error, "upstream failure"),
-            Origin::Proxy => tracing::error!(error = error.label(), ?error, "proxy failure"),
+            Origin::Upstream => tracing::warn!(kind = error.label(), %error, "upstream failure"),
+            Origin::Proxy => tracing::error!(kind = error.label(), ?error, "proxy failure"),
         }
         Self {
             response: error.to_response(),

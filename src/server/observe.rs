@@ -54,6 +54,9 @@ pub struct ResponseSummary {
     pub bytes: u64,
     pub time_to_first_byte: Option<Duration>,
     pub duration: Duration,
+    /// The client left before the end; the observer was still fed the rest of the upstream's
+    /// answer (see [`ObservedBody`]'s drop), so `outcome` tells how the upstream ended.
+    pub client_left: bool,
 }
 
 /// Sees a response as it streams, without holding it up. Must be cheap per call: it runs on
@@ -192,9 +195,16 @@ impl ObservedBody {
             bytes: self.bytes,
             time_to_first_byte: self.first_byte,
             duration,
+            client_left: false,
         };
         if let Some(observer) = self.observer.as_mut() {
             observer.on_end(&summary);
+        }
+        // Probes and scrapes (local 200s) would drown the access log; keep them at debug.
+        let level_info = record.upstream.is_some() || record.status >= 400;
+        if !level_info {
+            tracing::debug!(request_id = %record.request_id, status = record.status, "local response");
+            return;
         }
         tracing::info!(
             request_id = %record.request_id,
@@ -301,119 +311,73 @@ impl Body for ObservedBody {
 
 impl Drop for ObservedBody {
     fn drop(&mut self) {
+        if self.done {
+            return;
+        }
         // A body hyper never had to poll (e.g. empty) ended normally; otherwise the client left.
-        let outcome = if self.inner.is_end_stream() {
-            StreamOutcome::Complete
-        } else {
-            StreamOutcome::ClientGone
-        };
-        self.finish(outcome);
+        if self.inner.is_end_stream() {
+            self.finish(StreamOutcome::Complete);
+            return;
+        }
+        // The client left mid-answer. An answer that reached a provider still runs to completion
+        // for the observer (so its decision is logged), in a detached task bounded by the idle
+        // timeout; without an observer there is nobody to feed, so the upstream is dropped.
+        let observer = self.observer.take();
+        self.finish(StreamOutcome::ClientGone);
+        if let (Some(observer), Some(upstream), Ok(runtime)) = (
+            observer,
+            self.upstream.as_ref(),
+            tokio::runtime::Handle::try_current(),
+        ) {
+            let inner = std::mem::replace(&mut self.inner, crate::body::empty());
+            let drained = drain_for_observer(
+                inner,
+                observer,
+                upstream.idle_timeout,
+                self.record.status,
+                self.record.started,
+                self.first_byte,
+                self.bytes,
+            );
+            runtime.spawn(drained);
+        }
     }
+}
+
+/// Feed the rest of an upstream body to the observer after the client left.
+async fn drain_for_observer(
+    mut inner: ProxyBody,
+    mut observer: Box<dyn ResponseObserver>,
+    idle_timeout: Duration,
+    status: u16,
+    started: Instant,
+    first_byte: Option<Duration>,
+    mut bytes: u64,
+) {
+    use http_body_util::BodyExt;
+    let outcome = loop {
+        match tokio::time::timeout(idle_timeout, inner.frame()).await {
+            Err(_) => break StreamOutcome::IdleTimeout,
+            Ok(None) => break StreamOutcome::Complete,
+            Ok(Some(Err(_))) => break StreamOutcome::UpstreamError,
+            Ok(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    bytes += data.len() as u64;
+                    observer.on_data(data);
+                }
+            }
+        }
+    };
+    observer.on_end(&ResponseSummary {
+        outcome,
+        status,
+        bytes,
+        time_to_first_byte: first_byte,
+        duration: started.elapsed(),
+        client_left: true,
+    });
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use http_body_util::{BodyExt, StreamBody};
-    use std::sync::Mutex;
-
-    #[derive(Default)]
-    struct Seen {
-        chunks: Vec<Bytes>,
-        ends: Vec<StreamOutcome>,
-    }
-
-    struct Recorder(Arc<Mutex<Seen>>);
-
-    impl ResponseObserver for Recorder {
-        fn on_data(&mut self, chunk: &Bytes) {
-            self.0.lock().unwrap().chunks.push(chunk.clone());
-        }
-        fn on_end(&mut self, summary: &ResponseSummary) {
-            self.0.lock().unwrap().ends.push(summary.outcome);
-        }
-    }
-
-    fn body_of(frames: Vec<Result<&'static str, &'static str>>) -> ProxyBody {
-        let frames = frames.into_iter().map(|f| match f {
-            Ok(text) => Ok(Frame::data(Bytes::from(text))),
-            Err(e) => Err(BoxError::from(e)),
-        });
-        StreamBody::new(futures_util::stream::iter(frames)).boxed_unsync()
-    }
-
-    fn observed(inner: ProxyBody, sse: bool, seen: &Arc<Mutex<Seen>>) -> ObservedBody {
-        let metrics = Arc::new(Metrics::new().unwrap());
-        let record = ResponseRecord {
-            metrics: Arc::clone(&metrics),
-            model_label: "m".into(),
-            status: 200,
-            started: Instant::now(),
-            request_id: "r".into(),
-            upstream: Some("u".into()),
-        };
-        let policy = UpstreamBodyPolicy {
-            upstream: "u".into(),
-            idle_timeout: Duration::from_secs(5),
-            sse,
-        };
-        let observer: Box<dyn ResponseObserver> = Box::new(Recorder(Arc::clone(seen)));
-        ObservedBody::new(
-            inner,
-            record,
-            Some(policy),
-            Some(observer),
-            InFlightGuard::new(metrics),
-        )
-    }
-
-    #[tokio::test]
-    async fn observer_sees_every_chunk_and_one_end() {
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let body = observed(
-            body_of(vec![Ok("data: a\n\n"), Ok("data: [DO"), Ok("NE]\n\n")]),
-            true,
-            &seen,
-        );
-        let out = body.collect().await.unwrap().to_bytes();
-        assert_eq!(
-            out, "data: a\n\ndata: [DONE]\n\n",
-            "a [DONE] split across chunks is seen"
-        );
-        let seen = seen.lock().unwrap();
-        assert_eq!(seen.chunks.len(), 3);
-        assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
-    }
-
-    #[tokio::test]
-    async fn sse_error_becomes_an_error_event_and_json_error_stays_an_error() {
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let body = observed(body_of(vec![Ok("data: a\n\n"), Err("boom")]), true, &seen);
-        let out = body.collect().await.unwrap().to_bytes();
-        let text = String::from_utf8(out.to_vec()).unwrap();
-        assert!(text.starts_with("data: a\n\ndata: {\"error\""), "{text}");
-        assert_eq!(
-            seen.lock().unwrap().ends,
-            vec![StreamOutcome::UpstreamError]
-        );
-
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let body = observed(body_of(vec![Ok("{\"a\":"), Err("boom")]), false, &seen);
-        assert!(body.collect().await.is_err());
-        assert_eq!(
-            seen.lock().unwrap().ends,
-            vec![StreamOutcome::UpstreamError]
-        );
-    }
-
-    #[tokio::test]
-    async fn dropping_early_reports_client_gone_and_releases_in_flight() {
-        let seen = Arc::new(Mutex::new(Seen::default()));
-        let body = observed(body_of(vec![Ok("data: a\n\n")]), true, &seen);
-        let metrics = Arc::clone(&body.record.metrics);
-        assert_eq!(metrics.in_flight_requests.get(), 1);
-        drop(body);
-        assert_eq!(metrics.in_flight_requests.get(), 0);
-        assert_eq!(seen.lock().unwrap().ends, vec![StreamOutcome::ClientGone]);
-    }
-}
+#[path = "observe_tests.rs"]
+mod tests;

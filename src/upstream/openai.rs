@@ -137,3 +137,53 @@ impl Upstream for OpenAiUpstream {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Policy;
+
+    fn config(extra: &str) -> UpstreamConfig {
+        let text = format!(
+            "[[upstream]]\nname = \"u\"\nkind = \"openai\"\nbase_url = \"https://example.invalid/v1/\"\nmodels = [\"m\"]\n{extra}\n"
+        );
+        Policy::from_toml_str(&text).unwrap().upstreams.remove(0)
+    }
+
+    fn build_error(extra: &str) -> String {
+        match OpenAiUpstream::new(&config(extra)) {
+            Ok(_) => panic!("expected a build error for {extra}"),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    #[test]
+    fn builds_with_webpki_roots_and_trims_the_base_url() {
+        let upstream = OpenAiUpstream::new(&config("")).unwrap();
+        assert_eq!(upstream.base_url, "https://example.invalid/v1");
+        assert!(upstream.authorization.is_none());
+    }
+
+    #[test]
+    fn key_comes_from_the_environment_and_is_sensitive() {
+        std::env::set_var("OPENAI_UPSTREAM_TEST_KEY", "sk-test");
+        let upstream =
+            OpenAiUpstream::new(&config("api_key_env = \"OPENAI_UPSTREAM_TEST_KEY\"")).unwrap();
+        let auth = upstream.authorization.unwrap();
+        assert!(auth.is_sensitive());
+        assert_eq!(auth, "Bearer sk-test");
+        let err = build_error("api_key_env = \"OPENAI_UPSTREAM_TEST_UNSET\"");
+        assert!(err.contains("OPENAI_UPSTREAM_TEST_UNSET"), "{err}");
+    }
+
+    #[test]
+    fn bad_ca_files_are_refused() {
+        let err = build_error("ca_file = \"/nonexistent/ca.pem\"");
+        assert!(err.contains("cannot read ca_file"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate").unwrap();
+        let err = build_error(&format!("ca_file = \"{}\"", empty.display()));
+        assert!(err.contains("no certificate found"), "{err}");
+    }
+}

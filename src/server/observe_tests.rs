@@ -1,0 +1,130 @@
+//! Tests of the response body wrapper.
+use super::*;
+use http_body_util::{BodyExt, StreamBody};
+use std::sync::Mutex;
+
+#[derive(Default)]
+struct Seen {
+    chunks: Vec<Bytes>,
+    ends: Vec<StreamOutcome>,
+    client_left: Vec<bool>,
+}
+
+struct Recorder(Arc<Mutex<Seen>>);
+
+impl ResponseObserver for Recorder {
+    fn on_data(&mut self, chunk: &Bytes) {
+        self.0.lock().unwrap().chunks.push(chunk.clone());
+    }
+    fn on_end(&mut self, summary: &ResponseSummary) {
+        let mut seen = self.0.lock().unwrap();
+        seen.ends.push(summary.outcome);
+        seen.client_left.push(summary.client_left);
+    }
+}
+
+fn body_of(frames: Vec<Result<&'static str, &'static str>>) -> ProxyBody {
+    let frames = frames.into_iter().map(|f| match f {
+        Ok(text) => Ok(Frame::data(Bytes::from(text))),
+        Err(e) => Err(BoxError::from(e)),
+    });
+    StreamBody::new(futures_util::stream::iter(frames)).boxed_unsync()
+}
+
+fn observed(inner: ProxyBody, sse: bool, seen: &Arc<Mutex<Seen>>) -> ObservedBody {
+    let metrics = Arc::new(Metrics::new().unwrap());
+    let record = ResponseRecord {
+        metrics: Arc::clone(&metrics),
+        model_label: "m".into(),
+        status: 200,
+        started: Instant::now(),
+        request_id: "r".into(),
+        upstream: Some("u".into()),
+    };
+    let policy = UpstreamBodyPolicy {
+        upstream: "u".into(),
+        idle_timeout: Duration::from_secs(5),
+        sse,
+    };
+    let observer: Box<dyn ResponseObserver> = Box::new(Recorder(Arc::clone(seen)));
+    ObservedBody::new(
+        inner,
+        record,
+        Some(policy),
+        Some(observer),
+        InFlightGuard::new(metrics),
+    )
+}
+
+#[tokio::test]
+async fn observer_sees_every_chunk_and_one_end() {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let body = observed(
+        body_of(vec![Ok("data: a\n\n"), Ok("data: [DO"), Ok("NE]\n\n")]),
+        true,
+        &seen,
+    );
+    let out = body.collect().await.unwrap().to_bytes();
+    assert_eq!(
+        out, "data: a\n\ndata: [DONE]\n\n",
+        "a [DONE] split across chunks is seen"
+    );
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.chunks.len(), 3);
+    assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
+}
+
+#[tokio::test]
+async fn sse_error_becomes_an_error_event_and_json_error_stays_an_error() {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let body = observed(body_of(vec![Ok("data: a\n\n"), Err("boom")]), true, &seen);
+    let out = body.collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(out.to_vec()).unwrap();
+    assert!(text.starts_with("data: a\n\ndata: {\"error\""), "{text}");
+    assert_eq!(
+        seen.lock().unwrap().ends,
+        vec![StreamOutcome::UpstreamError]
+    );
+
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let body = observed(body_of(vec![Ok("{\"a\":"), Err("boom")]), false, &seen);
+    assert!(body.collect().await.is_err());
+    assert_eq!(
+        seen.lock().unwrap().ends,
+        vec![StreamOutcome::UpstreamError]
+    );
+}
+
+#[tokio::test]
+async fn client_leaving_releases_in_flight_and_observer_still_gets_the_whole_answer() {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let mut body = observed(
+        body_of(vec![
+            Ok("data: a\n\n"),
+            Ok("data: b\n\n"),
+            Ok("data: [DONE]\n\n"),
+        ]),
+        true,
+        &seen,
+    );
+    let first = body.frame().await.unwrap().unwrap();
+    assert_eq!(first.into_data().unwrap(), "data: a\n\n");
+    let metrics = Arc::clone(&body.record.metrics);
+    assert_eq!(metrics.in_flight_requests.get(), 1);
+    drop(body);
+    assert_eq!(metrics.in_flight_requests.get(), 0);
+    for _ in 0..100 {
+        if !seen.lock().unwrap().ends.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let seen = seen.lock().unwrap();
+    assert_eq!(
+        seen.chunks.len(),
+        3,
+        "the rest of the answer was drained for the observer"
+    );
+    assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
+    assert_eq!(seen.client_left, vec![true]);
+}
