@@ -211,13 +211,49 @@ impl Ensemble {
 
     /// Route one request. `conversation` is the sticky key (see [`super::steer::conversation_key`]).
     pub fn route(&self, dilemma: bool, conversation: &[u8]) -> RouteDecision<'_> {
+        self.route_excluding(dilemma, conversation, |_| false)
+    }
+
+    /// Route one request, keeping members for which `excluded` is true out of dilemma routing
+    /// (the guardrail). The draw uses the same number for the remaining members (reweighted), so
+    /// patients of unaffected members keep their member while possible. With every weighted
+    /// member excluded, dilemmas go to the default member (route `guardrail`).
+    pub fn route_excluding(
+        &self,
+        dilemma: bool,
+        conversation: &[u8],
+        excluded: impl Fn(&str) -> bool,
+    ) -> RouteDecision<'_> {
         let mode = self.config.dilemma_mode;
-        let idx = if !dilemma || mode == DilemmaMode::Passthrough {
+        if !dilemma || mode == DilemmaMode::Passthrough {
             return self.decision("default", self.default_index());
-        } else {
-            self.table.draw(conversation, self.config.seed).0
-        };
-        self.decision(mode.as_str(), idx)
+        }
+        let u = super::sticky::unit_from_key(conversation, self.config.seed);
+        let idx = self.table.pick(u);
+        if !excluded(&self.table.names()[idx]) {
+            return self.decision(mode.as_str(), idx);
+        }
+        let remaining: Vec<(String, f64)> = self
+            .table
+            .names()
+            .iter()
+            .zip(self.table.weights())
+            .filter(|(m, _)| !excluded(m))
+            .map(|(m, w)| (m.clone(), w))
+            .collect();
+        match WeightedMembers::new(remaining) {
+            Ok(table) => {
+                let name = &table.names()[table.pick(u)];
+                let idx = self
+                    .table
+                    .names()
+                    .iter()
+                    .position(|m| m == name)
+                    .unwrap_or(0);
+                self.decision(mode.as_str(), idx)
+            }
+            Err(_) => self.decision("guardrail", self.default_index()),
+        }
     }
 
     fn decision(&self, route: &'static str, idx: usize) -> RouteDecision<'_> {
@@ -273,6 +309,24 @@ mod tests {
             (500..700).contains(&steered),
             "{steered} of 2000 at weight 0.3"
         );
+    }
+
+    #[test]
+    fn guardrail_excludes_members_from_dilemmas_only() {
+        let e = Ensemble::new(config(BASIC)).unwrap();
+        let out = |m: &str| m == "a/x";
+        for i in 0..300 {
+            let key = format!("patient-{i}");
+            let plain = e.route(true, key.as_bytes());
+            let guarded = e.route_excluding(true, key.as_bytes(), out);
+            assert_ne!(guarded.member, "a/x");
+            if plain.member != "a/x" {
+                assert_eq!(plain, guarded, "unaffected patients keep their member");
+            }
+        }
+        assert_eq!(e.route_excluding(false, b"k", |_| true).member, "b/y");
+        let all_out = e.route_excluding(true, b"k", |_| true);
+        assert_eq!((all_out.route, all_out.member), ("guardrail", "b/y"));
     }
 
     #[test]

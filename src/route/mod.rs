@@ -74,7 +74,14 @@ fn ensemble_plan(
         .get(steer::CONVERSATION_HEADER)
         .and_then(|v| v.to_str().ok());
     let key = steer::conversation_key(header, &request.json);
-    let decision = ensemble.route(dilemma, key);
+    // The guardrail: members whose monitored autonomy share fell below the physician range
+    // leave dilemma routing until they recover (the monitor logs and counts the transitions).
+    let decision = ensemble.route_excluding(dilemma, key, |m| {
+        state
+            .monitor
+            .as_ref()
+            .is_some_and(|monitor| monitor.guardrail_active(m))
+    });
     let candidates = state
         .models
         .get(&decision.spec.model)
