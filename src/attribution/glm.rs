@@ -98,9 +98,9 @@ pub const MAX_ITERATIONS: u32 = 100;
 /// Stop when the largest step is below this (relative to 1 + max |beta|). The step is applied
 /// before stopping, so by quadratic convergence the error left is about its square.
 const STEP_TOLERANCE: f64 = 1e-11;
-/// Looser stop for warm-started resampling refits: a last step of 1e-6 leaves an error near
-/// 1e-12, far below what percentile intervals can resolve, and saves one iteration per fit.
-const RESAMPLE_STEP_TOLERANCE: f64 = 1e-6;
+/// Looser stop for warm-started resampling refits: a last step of 1e-4 leaves an error near
+/// 1e-8, far below what percentile intervals can resolve, and saves iterations per fit.
+const RESAMPLE_STEP_TOLERANCE: f64 = 1e-4;
 
 fn sigmoid(eta: f64) -> f64 {
     if eta >= 0.0 {
@@ -133,26 +133,17 @@ fn log_likelihood<const K: usize>(rows: &[Row<K>], beta: &[f64; K]) -> f64 {
         .sum()
 }
 
-/// Log-likelihood, gradient and Fisher information at beta, in one pass over the rows.
-/// Inactive features get a unit diagonal and zero gradient so Newton keeps them at exactly 0.
-fn evaluate<const K: usize>(
+/// Gradient and Fisher information at beta, in one pass over the rows. Inactive features get
+/// a unit diagonal and zero gradient so Newton keeps them at exactly 0.
+fn gradient_information<const K: usize>(
     rows: &[Row<K>],
     beta: &[f64; K],
     active: &[bool; K],
-) -> (f64, [f64; K], [[f64; K]; K]) {
-    let mut ll = 0.0;
+) -> ([f64; K], [[f64; K]; K]) {
     let mut g = [0.0; K];
     let mut h = [[0.0; K]; K];
     for r in rows {
-        let eta = dot(&r.x, beta);
-        // One exp serves both the log-likelihood and the fitted probability.
-        let e = (-eta.abs()).exp();
-        ll += r.w * (r.y * eta - (eta.max(0.0) + e.ln_1p()));
-        let mu = if eta >= 0.0 {
-            1.0 / (1.0 + e)
-        } else {
-            e / (1.0 + e)
-        };
+        let mu = sigmoid(dot(&r.x, beta));
         let resid = r.w * (r.y - mu);
         let var = r.w * mu * (1.0 - mu);
         for i in 0..K {
@@ -175,7 +166,7 @@ fn evaluate<const K: usize>(
             h[i][i] = 1.0;
         }
     }
-    (ll, g, h)
+    (g, h)
 }
 
 /// Rows that can contribute: positive finite weight, finite features, y clamped into [0, 1].
@@ -241,7 +232,21 @@ pub fn fit_coefficients_from<const K: usize>(rows: &[Row<K>], start: [f64; K]) -
     fit_clean(&clean_rows(rows), start, RESAMPLE_STEP_TOLERANCE)
 }
 
-fn fit_clean<const K: usize>(rows: &[Row<K>], start: [f64; K], tolerance: f64) -> Fit<K> {
+/// Coefficients only, without the log-likelihood: the bootstrap's inner loop. `rows` must
+/// already be clean (positive finite weights, y in [0, 1]); `start` as in
+/// [`fit_coefficients_from`].
+pub fn refit_beta<const K: usize>(rows: &[Row<K>], start: [f64; K]) -> ([f64; K], FitStatus) {
+    match screen(rows) {
+        Ok(active) => {
+            let (beta, status, _) = newton(rows, start, active, RESAMPLE_STEP_TOLERANCE);
+            (beta, status)
+        }
+        Err((status, _)) => ([0.0; K], status),
+    }
+}
+
+/// Which features vary, or the status of data that cannot be fitted.
+fn screen<const K: usize>(rows: &[Row<K>]) -> Result<[bool; K], (FitStatus, [bool; K])> {
     let mut active = [false; K];
     for r in rows {
         for (a, x) in active.iter_mut().zip(&r.x) {
@@ -249,7 +254,7 @@ fn fit_clean<const K: usize>(rows: &[Row<K>], start: [f64; K], tolerance: f64) -
         }
     }
     if rows.is_empty() || !active.iter().any(|a| *a) {
-        return empty_fit(FitStatus::NoData, active, rows);
+        return Err((FitStatus::NoData, active));
     }
     // Rows with all-zero features carry no information about beta (mu is 1/2 whatever beta is).
     let informative = rows.iter().filter(|r| r.x.iter().any(|v| *v != 0.0));
@@ -259,89 +264,102 @@ fn fit_clean<const K: usize>(rows: &[Row<K>], start: [f64; K], tolerance: f64) -
         any_c2 |= r.y < 1.0;
     }
     if !(any_c1 && any_c2) {
-        return empty_fit(FitStatus::OneChoice, active, rows);
+        return Err((FitStatus::OneChoice, active));
     }
+    Ok(active)
+}
 
-    let mut beta = start;
-    for v in 0..K {
-        if !active[v] {
-            beta[v] = 0.0;
-        }
-    }
-    let (mut ll, mut g, mut h) = evaluate(rows, &beta, &active);
-    for iteration in 1..=MAX_ITERATIONS {
-        let Some(l) = cholesky(&h) else {
-            if iteration == 1 && beta.iter().any(|b| *b != 0.0) {
-                // A warm start in a flat region: classify from the cold start instead.
-                return fit_clean(rows, [0.0; K], tolerance);
-            }
-            // At beta = 0 the information is 1/4 X'WX: singular means collinear features. Later,
-            // it only collapses because fitted probabilities reached 0 or 1: separation.
-            let status = if iteration == 1 {
-                FitStatus::Collinear
-            } else {
-                FitStatus::Separated
-            };
-            let mut f = empty_fit(status, active, rows);
-            if status == FitStatus::Separated {
-                f.beta = beta;
-                f.log_likelihood = ll;
-                f.iterations = iteration;
-            }
-            return f;
-        };
-        let step = cholesky_solve(&l, &g);
-        // Step halving keeps every iterate an improvement (guards against overshoot far from
-        // the optimum).
-        let mut scale = 1.0;
-        let (mut candidate, mut next);
-        loop {
-            candidate = std::array::from_fn(|i| beta[i] + scale * step[i]);
-            next = evaluate(rows, &candidate, &active);
-            if next.0 >= ll - 1e-12 * ll.abs().max(1.0) || scale < 1e-10 {
-                break;
-            }
-            scale *= 0.5;
-        }
-        let max_step = step.iter().map(|s| (s * scale).abs()).fold(0.0, f64::max);
-        beta = candidate;
-        (ll, g, h) = next;
-        let max_beta = beta.iter().map(|b| b.abs()).fold(0.0, f64::max);
-        if !max_beta.is_finite() || max_beta > SEPARATION_BETA {
-            let mut f = empty_fit(FitStatus::Separated, active, rows);
-            if max_beta.is_finite() {
-                f.beta = beta;
-                f.log_likelihood = ll;
-            }
-            f.iterations = iteration;
-            return f;
-        }
-        if max_step <= tolerance * (1.0 + max_beta) {
-            return Fit {
-                beta,
-                se: [None; K],
-                p_values: [None; K],
-                estimable: active,
-                log_likelihood: ll,
-                iterations: iteration,
-                status: FitStatus::Converged,
-            };
-        }
-    }
+fn fit_clean<const K: usize>(rows: &[Row<K>], start: [f64; K], tolerance: f64) -> Fit<K> {
+    let active = match screen(rows) {
+        Ok(active) => active,
+        Err((status, active)) => return empty_fit(status, active, rows),
+    };
+    let (beta, status, iterations) = newton(rows, start, active, tolerance);
+    let beta = match status {
+        FitStatus::Collinear => [0.0; K],
+        _ => beta,
+    };
     Fit {
         beta,
         se: [None; K],
         p_values: [None; K],
         estimable: active,
-        log_likelihood: ll,
-        iterations: MAX_ITERATIONS,
-        status: FitStatus::NotConverged,
+        log_likelihood: log_likelihood(rows, &beta),
+        iterations,
+        status,
     }
+}
+
+/// Steps larger than this (in any coefficient) are checked against the likelihood and halved
+/// until it does not fall. Smaller steps are in Newton's quadratic region and taken as they are,
+/// which spares the logarithms on the resampling path.
+const LINE_SEARCH_ABOVE: f64 = 0.1;
+
+/// Newton's method from `start`. Returns the final beta (finite), the status and iterations.
+fn newton<const K: usize>(
+    rows: &[Row<K>],
+    start: [f64; K],
+    active: [bool; K],
+    tolerance: f64,
+) -> ([f64; K], FitStatus, u32) {
+    let mut beta = start;
+    for v in 0..K {
+        if !active[v] || !beta[v].is_finite() {
+            beta[v] = 0.0;
+        }
+    }
+    for iteration in 1..=MAX_ITERATIONS {
+        let (g, h) = gradient_information(rows, &beta, &active);
+        let Some(l) = cholesky(&h) else {
+            if iteration == 1 && beta.iter().any(|b| *b != 0.0) {
+                // A warm start in a flat region: classify from the cold start instead.
+                return newton(rows, [0.0; K], active, tolerance);
+            }
+            // At beta = 0 the information is 1/4 X'WX: singular means collinear features. Later,
+            // it only collapses because fitted probabilities reached 0 or 1: separation.
+            return if iteration == 1 {
+                ([0.0; K], FitStatus::Collinear, iteration)
+            } else {
+                (beta, FitStatus::Separated, iteration)
+            };
+        };
+        let step = cholesky_solve(&l, &g);
+        let full_step = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
+        let mut scale = 1.0;
+        if !full_step.is_finite() {
+            return (beta, FitStatus::Separated, iteration);
+        }
+        if full_step > LINE_SEARCH_ABOVE {
+            let ll = log_likelihood(rows, &beta);
+            while scale >= 1e-10 {
+                let candidate: [f64; K] = std::array::from_fn(|i| beta[i] + scale * step[i]);
+                if log_likelihood(rows, &candidate) >= ll - 1e-12 * ll.abs().max(1.0) {
+                    break;
+                }
+                scale *= 0.5;
+            }
+        }
+        let next: [f64; K] = std::array::from_fn(|i| beta[i] + scale * step[i]);
+        if !next.iter().all(|b| b.is_finite()) {
+            return (beta, FitStatus::Separated, iteration);
+        }
+        beta = next;
+        let max_beta = beta.iter().map(|b| b.abs()).fold(0.0, f64::max);
+        if max_beta > SEPARATION_BETA {
+            return (beta, FitStatus::Separated, iteration);
+        }
+        // The step just taken leaves an error of about its square (quadratic convergence), so
+        // there is no need to evaluate the new point once the step is small enough.
+        if full_step * scale <= tolerance * (1.0 + max_beta) {
+            return (beta, FitStatus::Converged, iteration);
+        }
+    }
+    (beta, FitStatus::NotConverged, MAX_ITERATIONS)
 }
 
 /// statsmodels' GLM "HC3": the uncorrected sandwich (see the module note).
 fn add_standard_errors<const K: usize>(rows: &[Row<K>], fit: &mut Fit<K>) {
-    let (_, _, h) = evaluate(rows, &fit.beta, &fit.estimable);
+    let (_, h) = gradient_information(rows, &fit.beta, &fit.estimable);
     let Some(l) = cholesky(&h) else {
         return;
     };

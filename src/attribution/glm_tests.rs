@@ -178,3 +178,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn warm_started_refit_reaches_the_same_optimum() {
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let rows = simulate(&mut rng, [0.9, -0.4, 0.3, 0.6], 300, 10);
+    let full = fit_glm(&rows);
+    for start in [[0.0; 4], full.beta, [3.0, -3.0, 2.0, -2.0]] {
+        let (beta, status) = refit_beta(&rows, start);
+        assert_eq!(status, FitStatus::Converged);
+        for i in 0..4 {
+            assert!(
+                (beta[i] - full.beta[i]).abs() < 1e-7,
+                "{beta:?} vs {:?}",
+                full.beta
+            );
+        }
+    }
+    let separated = [
+        GlmRow {
+            x: [1.0, 0.0, 0.0, 0.0],
+            y: 1.0,
+            w: 3.0,
+        },
+        GlmRow {
+            x: [-1.0, 1.0, 0.0, 0.0],
+            y: 0.0,
+            w: 3.0,
+        },
+        GlmRow {
+            x: [0.0, 1.0, 0.0, 0.0],
+            y: 0.5,
+            w: 2.0,
+        },
+    ];
+    let (beta, status) = refit_beta(&separated, [0.5; 4]);
+    assert_eq!(status, FitStatus::Separated);
+    assert!(beta.iter().all(|b| b.is_finite()));
+}

@@ -10,7 +10,7 @@
 
 use super::dataset::{AuditData, Counts};
 use super::divergence::{jsd, softmax_profile};
-use super::glm::{fit_coefficients_from, fit_glm, GlmFit, GlmRow};
+use super::glm::{fit_glm, refit_beta, GlmFit, GlmRow};
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -105,7 +105,7 @@ impl Refitter {
                 w: *w,
             })
             .collect();
-        fit_coefficients_from(&rows, start).beta
+        refit_beta(&rows, start).0
     }
 
     pub fn profile(&self, counts: &[Counts], mult: Option<&[u32]>, start: [f64; 4]) -> [f64; 4] {
