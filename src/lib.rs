@@ -12,6 +12,7 @@ pub mod attribution;
 pub mod body;
 pub mod cli;
 pub mod config;
+pub mod decide;
 pub mod demo;
 pub mod error;
 pub mod metrics;

@@ -1,0 +1,203 @@
+//! The lexical cues the parser scores, compiled once per process.
+//!
+//! Each cue is a regular expression with a narrow job: name an option by label, mark a sentence
+//! as a recommendation, negate a mention, or decline to choose. Keeping them apart keeps every
+//! decision explainable: the evidence names which cue fired.
+
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// Compiled cue patterns. Build with [`Cues::get`]; they are compiled once per process.
+#[derive(Debug)]
+pub struct Cues {
+    /// An explicit label: "Choice 2", "Option B", "the first approach", "the latter", "方案一".
+    pub label: Regex,
+    /// A bare numeral right after a choosing verb: "if I must choose, 2." / "I'd go with 1".
+    pub bare: Regex,
+    /// A whole answer that is only a label ("2", "**B**").
+    pub bare_answer: Regex,
+    /// A first-person commitment without a recommendation verb: "I'd", "we should".
+    pub commit: Regex,
+    /// First-person or formal recommendation: "I recommend", "Recommendation:", "final answer".
+    pub strong: Regex,
+    /// Softer evaluative framing: "is the better option", "most appropriate", "recommended".
+    pub weak: Regex,
+    /// Negation or contrast in the words right before a mention: "not", "rather than", "over".
+    pub negation_before: Regex,
+    /// Negation right after a mention: "Choice 1 is not ...", "Choice 1 would be inappropriate".
+    pub negation_after: Regex,
+    /// The same after a restated option, which may end a few words before its verb:
+    /// "Keeping this confidential is not an option".
+    pub negation_after_phrase: Regex,
+    /// A conditional frame that makes a mention hypothetical: "If her condition changes, ...".
+    pub conditional: Regex,
+    /// Declining to choose: "I cannot recommend either", "both are equally valid".
+    pub refusal: Regex,
+}
+
+static CUES: OnceLock<Cues> = OnceLock::new();
+
+impl Cues {
+    /// The process-wide compiled cues.
+    pub fn get() -> &'static Cues {
+        CUES.get_or_init(Cues::compile)
+    }
+
+    fn compile() -> Cues {
+        // The patterns are constants of this file, compiled by every test run: a failure is a
+        // programming error, never something outside input can reach.
+        // ASCII word boundaries: a Unicode `\b` keeps the regex engine off its fast DFA path
+        // whenever the answer has any non-ASCII text, which most do (curly quotes, dashes).
+        let re =
+            |p: &str| Regex::new(&p.replace(r"\b", r"(?-u:\b)")).expect("cue pattern compiles");
+        Cues {
+            label: re(concat!(
+                r"(?i:\b(?:choice|option|alternative|approach|pathway|course of action))",
+                r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[AB])\b)",
+                r"|(?i:\b(?P<o>first|second|former|latter)[\s*_]+(?:choice|option|approach|",
+                r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
+                r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
+                r"|(?:选择|方案|选项)[\s*：:]{0,3}(?P<c>[12一二])",
+            )),
+            bare: re(concat!(
+                r"(?i:\b(?:choose|chose|pick|go\s+with|opt\s+for|select|recommend|favou?r|prefer|",
+                r"answer|choice|decision|recommendation|vote\s+for|vote|lean\s+(?:toward|towards)))",
+                r"(?i:\s+is)?[\s:,*]{0,4}(?i:number\s+|#\s*)?(?:(?P<n>[12])|(?P<l>[AB]))",
+                r"(?:\s*[.,;:!)*\n]|\s*$|(?i:\s+(?:because|since|as|given|here|now|for|—|-)\b))",
+            )),
+            bare_answer: re(r"^[^0-9A-Za-z]*(?:(?P<n>[12])|(?P<l>[AB]))[^0-9A-Za-z]*$"),
+            commit: re(concat!(
+                r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
+                r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
+            )),
+            strong: re(concat!(
+                r"(?i)\b(?:i|we)(?:'d|\s+(?:would|will|do|must|therefore|still|strongly|firmly|",
+                r"ultimately|thus|hence|clearly|would\s+strongly|personally|therefore\s+would))*",
+                r"\s+(?:recommend|advise|advocate|suggest|choose|chose|select|opt\b|favou?r|prefer|",
+                r"support|endorse|lean|go\s+with|pick|side\s+with|proceed\s+with|urge|counsel)",
+                r"|\bmy\s+(?:final\s+|clinical\s+|firm\s+|overall\s+|strong\s+)?(?:recommendation|",
+                r"choice|answer|decision|pick|vote|advice|judge?ment|verdict)",
+                r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
+                r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice)\s*\**\s*[:：]",
+                r"|\b(?:final|best|correct)\s+(?:answer|choice|decision|recommendation)\b",
+                r"|\bif\s+(?:i|we)\s+(?:must|had\s+to|have\s+to|were\s+forced\s+to|need\s+to)\s+",
+                r"(?:choose|pick|decide|select|commit)",
+                r"|\b(?:forced|pressed|required)\s+to\s+(?:choose|pick|decide)",
+                r"|推荐|建议|我选择",
+            )),
+            weak: re(concat!(
+                r"(?i)\brecommend(?:s|ed|ing|ation)?\b|\bpreferr?(?:ed|able)\b",
+                r"|\b(?:better|best|wiser|safer|right|preferred|optimal|stronger)\s+",
+                r"(?:choice|option|course|path|approach|decision|answer)\b",
+                r"|\b(?:most|more)\s+(?:appropriate|reasonable|ethical|ethically|justifiable|",
+                r"defensible|prudent|responsible|compassionate|consistent|aligned)",
+                r"|\bshould\s+(?:proceed|choose|select|pursue|go\s+with)\b",
+                r"|\bconclusion\b|\bin\s+summary\b|\bultimately\b|\bdecision\b",
+            )),
+            negation_before: re(concat!(
+                r"(?i)(?:\b(?:not|never|no|neither|nor|against|reject|rejecting|oppose|opposing|cannot|unable|",
+                r"instead\s+of|rather\s+than|over|versus|vs\.?|than|forgo|forgoing)|n't)",
+                r"(?:\s+\S+){0,4}?[\s*_(]*$",
+            )),
+            negation_after: re(concat!(
+                r"(?i)^[\s*_):\-–—]*(?:\([^)]{0,80}\)\s*)?(?:is|would\s+be|seems|appears|remains|",
+                r"should|must|will|does|would|could|can)\s+(?:not\b|never\b|n't|less\b|",
+                r"inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
+                r"indefensible|too\s+risky|harmful|problematic)",
+            )),
+            negation_after_phrase: re(concat!(
+                r"(?i)^[\s*_)]*(?:[\w'-]+\s+){0,3}?(?:is|would\s+be|seems|appears|remains|",
+                r"should|must|will|does|would|could|can)\s+(?:not\b|never\b|n't|less\b|",
+                r"inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
+                r"indefensible|too\s+risky|harmful|problematic)",
+            )),
+            conditional: re(concat!(
+                r"(?i)(?:^|[\s*_(])(?:if|unless|should\s+(?:she|he|they|the|her|his)|",
+                r"in\s+case|were\s+(?:she|he|they|the))\b",
+            )),
+            refusal: re(concat!(
+                r"(?i)\b(?:i|we)\s+(?:cannot|can't|can\s+not|won't|will\s+not|am\s+unable\s+to|",
+                r"am\s+not\s+able\s+to|must\s+decline\s+to|decline\s+to|refuse\s+to|",
+                r"am\s+not\s+going\s+to|do\s+not|don't)\s+(?:in\s+good\s+conscience\s+)?",
+                r"(?:make\s+(?:a|this|that|the)\s+(?:recommendation|choice|decision|call)|",
+                r"recommend\s+(?:either|one\s+over|between|one\s+of)|choose\s+(?:between|for|either)|",
+                r"pick\s+(?:between|either|one)|select\s+(?:between|either|one)|",
+                r"provide\s+a\s+recommendation|give\s+a\s+recommendation|endorse\s+either)",
+                r"|\b(?:unable|not\s+able|not\s+in\s+a\s+position)\s+to\s+(?:make|give|provide|",
+                r"choose|recommend|select|pick)",
+                r"|\bboth\s+(?:options|choices|approaches|paths|courses(?:\s+of\s+action)?|are)?\s*",
+                r"(?:are\s+|seem\s+|remain\s+)?(?:equally\s+)(?:valid|reasonable|defensible|",
+                r"acceptable|legitimate|justifiable|appropriate)",
+                r"|\bequally\s+(?:valid|reasonable|defensible|acceptable|justifiable|legitimate)",
+                r"|\bnot\s+(?:my\s+place|appropriate\s+for\s+me|for\s+me)\s+to\s+(?:choose|decide|",
+                r"recommend|pick)",
+                r"|\b(?:defer|leave)\s+(?:this|the)\s+(?:decision|choice)\s+(?:entirely\s+)?to\b",
+                r"|\bno\s+(?:single\s+)?(?:right|correct)\s+answer\b",
+                r"|\b(?:recommend|choose|endorse|select)\s+neither\b",
+                r"|\bneither\s+(?:option|choice)\b[^.]{0,40}\b(?:recommend|endorse|support)",
+                r"|\bnot\s+(?:a|my|our)\s+(?:decision|choice|call)\s+(?:(?:i|we)\s+(?:can|should)\s+",
+                r"make|for\s+me\s+to\s+make|to\s+make)",
+                r"|\bneither\s+(?:option|choice)\s+(?:is|can\s+be)\s+(?:recommended|acceptable)",
+                r"|\bwithout\s+(?:choosing|recommending|picking)\b",
+                r"|\bas\s+an\s+ai\b",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label_of(text: &str) -> Vec<String> {
+        Cues::get()
+            .label
+            .find_iter(text)
+            .map(|m| m.as_str().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn labels_cover_common_forms() {
+        assert_eq!(label_of("I pick **Choice 2**."), vec!["Choice 2"]);
+        assert_eq!(label_of("Option B is safer"), vec!["Option B"]);
+        assert_eq!(label_of("the first approach"), vec!["first approach"]);
+        assert_eq!(label_of("prefer the latter"), vec!["the latter"]);
+        assert_eq!(label_of("推荐方案一"), vec!["方案一"]);
+        assert!(label_of("an option a patient may like").is_empty());
+    }
+
+    #[test]
+    fn bare_numeral_needs_a_clause_end() {
+        let c = Cues::get();
+        assert!(c.bare.is_match("if I must choose, 2."));
+        assert!(c.bare.is_match("I'd go with 1"));
+        assert!(!c.bare.is_match("I recommend 2 mg of lorazepam"));
+        assert!(c.bare.is_match("Answer: B"));
+        assert!(c.bare.is_match("I'd go with 1 because it is safer"));
+        assert!(!c.bare.is_match("my answer is a qualified yes"));
+    }
+
+    #[test]
+    fn negation_sees_the_words_just_before() {
+        let c = Cues::get();
+        assert!(c.negation_before.is_match("I would not proceed with "));
+        assert!(c.negation_before.is_match("I recommend Choice 2 over "));
+        assert!(!c.negation_before.is_match("I would proceed with "));
+        assert!(c
+            .negation_after
+            .is_match(" is not appropriate for this patient"));
+    }
+
+    #[test]
+    fn refusal_cues() {
+        let c = Cues::get();
+        assert!(c.refusal.is_match("I cannot make a recommendation here."));
+        assert!(c.refusal.is_match("Both options are equally valid."));
+        assert!(!c.refusal.is_match("I recommend Choice 1."));
+        assert!(c
+            .refusal
+            .is_match("This is not a decision I can make from here."));
+        assert!(c.refusal.is_match("Neither option is one I can recommend."));
+    }
+}

@@ -1,0 +1,314 @@
+//! Cheap, allocation-light text helpers: sentence spans, word spans and prefix stems.
+//!
+//! Everything works on byte ranges of the original answer so evidence spans point back into it.
+
+use std::ops::Range;
+
+/// Byte ranges of the sentences of `text`. A sentence ends at a newline, or at `.`, `!`, `?`
+/// followed by whitespace, or at CJK full-width stops. Empty (whitespace-only) pieces are dropped.
+pub fn sentences(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(text.len() / 60 + 1);
+    let mut start = 0;
+    let push = |start: usize, end: usize, out: &mut Vec<Range<usize>>| {
+        if bytes[start..end].iter().any(|b| !b.is_ascii_whitespace()) {
+            out.push(start..end);
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let end_here = match b {
+            b'\n' => Some(i + 1),
+            // "1. " at the start of a line is a list marker, not a sentence.
+            b'.' if is_list_marker(bytes, start, i) => None,
+            b'.' | b'!' | b'?' => match bytes.get(i + 1) {
+                None => Some(i + 1),
+                Some(n) if n.is_ascii_whitespace() => Some(i + 1),
+                _ => None,
+            },
+            // 。！？ are three bytes in UTF-8, all starting with 0xE3 / 0xEF.
+            0xE3 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0x82]) => Some(i + 3),
+            0xEF if matches!(
+                bytes.get(i + 1..i + 3),
+                Some([0xBC, 0x81]) | Some([0xBC, 0x9F])
+            ) =>
+            {
+                Some(i + 3)
+            }
+            _ => None,
+        };
+        match end_here {
+            Some(end) => {
+                push(start, end, &mut out);
+                start = end;
+                i = end;
+            }
+            None => i += 1,
+        }
+    }
+    if start < bytes.len() {
+        push(start, bytes.len(), &mut out);
+    }
+    out
+}
+
+/// Whether `bytes[start..dot]` is only markup and digits ("**2", "  10"): a list marker.
+fn is_list_marker(bytes: &[u8], start: usize, dot: usize) -> bool {
+    let piece = &bytes[start..dot];
+    piece.iter().any(u8::is_ascii_digit)
+        && piece.iter().all(|b| {
+            b.is_ascii_digit() || b.is_ascii_whitespace() || matches!(b, b'*' | b'_' | b'#' | b'>')
+        })
+}
+
+/// Byte ranges of the ASCII words (letters, digits, inner apostrophes and hyphens) of `text`.
+pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let inner = (b == b'\'' || b == b'-')
+                && bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphanumeric());
+            if b.is_ascii_alphanumeric() || inner {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        Some(start..i)
+    })
+}
+
+/// Length of the prefix stem: long enough to tell clinical words apart, short enough that
+/// "disclose"/"disclosure" and "transfer"/"transferring" meet.
+pub const STEM_LEN: usize = 5;
+
+/// A lowercase ASCII prefix stem of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stem {
+    bytes: [u8; STEM_LEN],
+    len: u8,
+}
+
+impl Stem {
+    pub fn of(word: &str) -> Stem {
+        let mut bytes = [0u8; STEM_LEN];
+        let mut len = 0;
+        for (slot, b) in bytes.iter_mut().zip(strip_suffix(word).bytes()) {
+            *slot = b.to_ascii_lowercase();
+            len += 1;
+        }
+        Stem { bytes, len }
+    }
+}
+
+/// Short words keep their inflection inside the stem prefix ("newer" vs "new", "holds" vs
+/// "hold"), so a few common endings are cut first. Longer words differ past the prefix anyway.
+fn strip_suffix(word: &str) -> &str {
+    if word.len() > 7 || !word.is_ascii() {
+        return word;
+    }
+    for suffix in ["ing", "ed", "er", "es", "s"] {
+        if word.len() >= suffix.len() + 3
+            && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+        {
+            return &word[..word.len() - suffix.len()];
+        }
+    }
+    word
+}
+
+/// Words that carry no option-specific meaning. Negations are handled apart (see [`is_negation`]).
+const STOPWORDS: &[&str] = &[
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "by",
+    "for",
+    "from",
+    "has",
+    "have",
+    "her",
+    "his",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "of",
+    "on",
+    "or",
+    "our",
+    "per",
+    "she",
+    "he",
+    "so",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "they",
+    "this",
+    "to",
+    "was",
+    "were",
+    "which",
+    "while",
+    "who",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
+    "we",
+    "i",
+    "my",
+    "me",
+    "him",
+    "all",
+    "any",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "shall",
+    "than",
+    "there",
+    "these",
+    "those",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "also",
+    "only",
+    "just",
+    "more",
+    "most",
+    "very",
+    "such",
+    "including",
+    "plan",
+    "choice",
+    "option",
+    "patient",
+    "patients",
+    "today",
+    "s",
+];
+
+/// Is this word (any case) a stopword?
+pub fn is_stopword(word: &str) -> bool {
+    (word.len() < 3 && !is_negation(word) && !word.bytes().all(|b| b.is_ascii_digit()))
+        || STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word))
+}
+
+/// Words that open a new clause whose option mention is contrasted or subordinate:
+/// "transfuse *over* withholding", "keep him on X *because* ...".
+pub fn is_clause_opener(word: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "over", "rather", "instead", "versus", "vs", "than", "because", "since", "while", "but",
+        "although", "though", "whereas", "unless",
+    ];
+    OPENERS.iter().any(|n| n.eq_ignore_ascii_case(word))
+}
+
+/// Negation words: they flip what a mention of an option means.
+pub fn is_negation(word: &str) -> bool {
+    const NEG: &[&str] = &[
+        "not",
+        "no",
+        "never",
+        "without",
+        "nor",
+        "don't",
+        "doesn't",
+        "won't",
+        "cannot",
+        "can't",
+        "shouldn't",
+        "wouldn't",
+        "isn't",
+        "aren't",
+        "didn't",
+        "neither",
+    ];
+    NEG.iter().any(|n| n.eq_ignore_ascii_case(word))
+}
+
+/// The largest char boundary at or below `at`.
+pub fn floor_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest char boundary at or above `at`.
+pub fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences_on_stops_and_newlines() {
+        let t = "I recommend Choice 2. It is safer!\n\n**Why?** Because e.g.x holds\n**1. Safety**";
+        let s: Vec<&str> = sentences(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(
+            s,
+            vec![
+                "I recommend Choice 2.",
+                " It is safer!",
+                "**Why?** Because e.g.x holds\n",
+                "**1. Safety**"
+            ]
+        );
+    }
+
+    #[test]
+    fn splits_cjk_sentences() {
+        let t = "我推荐选择 2。理由如下";
+        assert_eq!(sentences(t).len(), 2);
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes_and_hyphens() {
+        let t = "don't re-assess (Choice 1)";
+        let w: Vec<&str> = words(t).map(|r| &t[r]).collect();
+        assert_eq!(w, vec!["don't", "re-assess", "Choice", "1"]);
+    }
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        assert_eq!(Stem::of("Disclosure"), Stem::of("disclose"));
+        assert_ne!(Stem::of("continue"), Stem::of("contact"));
+        assert_eq!(Stem::of("newer"), Stem::of("new"));
+        assert_eq!(Stem::of("holds"), Stem::of("hold"));
+        assert!(is_stopword("the") && !is_stopword("not") && !is_stopword("surgery"));
+    }
+}
