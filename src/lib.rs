@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod decide;
 pub mod demo;
+pub mod detect;
 pub mod error;
 pub mod metrics;
 pub mod monitor;
