@@ -84,3 +84,12 @@ fn messages_are_read_together_and_options_come_from_the_user() {
     let empty: [(&str, &str); 0] = [];
     assert!(!d.detect(&empty).dilemma);
 }
+
+#[test]
+fn committed_weights_reach_the_held_out_f1_target() {
+    let d = Detector::embedded().unwrap();
+    let data = corpus::load_dir(data_dir()).unwrap();
+    assert!(data.eval.len() >= 100, "eval split: {}", data.eval.len());
+    let (m, _) = train::evaluate(&d, &data.eval);
+    assert!(m.f1() >= 0.92, "held-out F1 {:.4} ({m:?})", m.f1());
+}
