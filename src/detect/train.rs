@@ -224,12 +224,17 @@ pub struct TrainReport {
     pub eval_errors: Vec<usize>,
 }
 
+/// The training split followed by the usable ValueBench cases (when given), in that order.
+pub fn training_examples(corpus: &Corpus, cases: Option<&[CaseLine]>) -> Vec<Example> {
+    let mut examples = corpus.train.clone();
+    examples.extend(cases.map(corpus::valuebench_examples).unwrap_or_default());
+    examples
+}
+
 /// Trains on the corpus's train split (plus the usable ValueBench cases when given) and
 /// evaluates the quantized model on both splits.
 pub fn build(corpus: &Corpus, cases: Option<&[CaseLine]>, cfg: &TrainConfig) -> TrainReport {
-    let extra = cases.map(corpus::valuebench_examples).unwrap_or_default();
-    let mut examples = corpus.train.clone();
-    examples.extend(extra.iter().cloned());
+    let examples = training_examples(corpus, cases);
     let model = train(&examples, cfg, cases.is_some());
     let detector = Detector::new(model);
     let (train_m, _) = evaluate(&detector, &examples);
@@ -237,7 +242,7 @@ pub fn build(corpus: &Corpus, cases: Option<&[CaseLine]>, cfg: &TrainConfig) -> 
     TrainReport {
         model: detector.model().clone(),
         train_examples: examples.len(),
-        valuebench_examples: extra.len(),
+        valuebench_examples: examples.len() - corpus.train.len(),
         train: train_m,
         eval: eval_m,
         eval_errors,
