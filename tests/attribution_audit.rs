@@ -153,6 +153,9 @@ fn json_has_the_documented_shape() {
         assert!(m["mean_entropy_bits"].is_f64());
         assert!(["model", "physician", "consensus"].contains(&m["kind"].as_str().unwrap()));
     }
+    let loo = j["physician_reference"]["loo_jsd"].as_object().unwrap();
+    assert_eq!(loo.len(), 12);
+    assert!(loo["human/p00"].is_f64());
     let csv = report::to_csv(&audit);
     assert_eq!(csv.lines().count(), 1 + makers.len());
     assert!(report::to_table(&audit).contains("physician_consensus"));

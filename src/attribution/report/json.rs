@@ -42,6 +42,15 @@ fn maker(m: &MakerAudit) -> Json {
 /// The audit as one JSON object (see the module note).
 pub fn to_json(audit: &Audit) -> Json {
     let r = &audit.reference;
+    // Leave-one-out JSDs keyed by physician id (the reference keeps physician order).
+    let physicians = audit
+        .makers
+        .iter()
+        .filter(|m| m.kind == crate::attribution::MakerKind::Physician);
+    let loo: Map<String, Json> = physicians
+        .zip(&r.loo_jsd)
+        .map(|(m, v)| (m.id.clone(), json!(v)))
+        .collect();
     json!({
         "temperature": audit.temperature,
         "cases": audit.cases,
@@ -49,7 +58,7 @@ pub fn to_json(audit: &Audit) -> Json {
         "physician_reference": {
             "jsd_p95": r.p95,
             "jsd_p95_ci95": r.p95_ci95,
-            "loo_jsd": r.loo_jsd,
+            "loo_jsd": loo,
             "min_share": by_value(&r.min_share),
             "max_share": by_value(&r.max_share),
         },
