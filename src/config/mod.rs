@@ -5,12 +5,14 @@
 //! syntax or type error is reported with its location), then [`Policy::validate`] checks every
 //! cross-field rule and reports all failures at once, each naming its field.
 
+mod sim;
 mod validate;
 
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub use sim::{SimAgentConfig, ValueWeights};
 pub use validate::FieldError;
 
 /// Default listen address: loopback only, so a policy without `[auth]` is safe by default.
@@ -52,6 +54,9 @@ pub enum UpstreamKind {
     Openai,
     /// Recorded real answers from a ValueBench-format folder (`dir`); no network.
     Replay,
+    /// Simulated agents with known value weights (`agents`) answering two-option dilemmas by the
+    /// attribution GLM; a ground truth for tests and the demo. No network.
+    Sim,
 }
 
 /// One `[[upstream]]` table.
@@ -74,7 +79,19 @@ pub struct UpstreamConfig {
     /// for `replay`.
     #[serde(default)]
     pub dir: Option<PathBuf>,
+    /// Kind `sim`: the simulated agents; each agent's name is a model this upstream serves.
+    #[serde(default)]
+    pub agents: Vec<SimAgentConfig>,
+    /// Kind `sim`: a `cases.jsonl` of dilemmas the agents recognise. Default: the embedded
+    /// project bench (policies/bench/cases.jsonl).
+    #[serde(default)]
+    pub cases: Option<PathBuf>,
+    /// Kind `sim`: seed of the agents' choice draws (same seed, same answers). Default 0.
+    #[serde(default)]
+    pub seed: u64,
     /// Model names this upstream serves; a request's `model` picks the first upstream listing it.
+    /// Required, except for kind `sim` where it defaults to the agents' names.
+    #[serde(default)]
     pub models: Vec<String>,
     /// Per-attempt deadline for the upstream's response headers, and the longest allowed gap
     /// between two body chunks, in milliseconds. Default 60000.
@@ -167,7 +184,8 @@ pub enum PolicyError {
 impl Policy {
     /// Parse and validate a policy from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Self, PolicyError> {
-        let policy: Policy = toml::from_str(text)?;
+        let mut policy: Policy = toml::from_str(text)?;
+        policy.fill_defaults();
         policy.validate().map_err(PolicyError::Invalid)?;
         Ok(policy)
     }
@@ -183,8 +201,18 @@ impl Policy {
         if let Some(addr) = listen {
             policy.listen = addr;
         }
+        policy.fill_defaults();
         policy.validate().map_err(PolicyError::Invalid)?;
         Ok(policy)
+    }
+
+    /// Defaults that depend on other fields: a `sim` upstream without `models` serves its agents.
+    fn fill_defaults(&mut self) {
+        for upstream in &mut self.upstreams {
+            if upstream.kind == UpstreamKind::Sim && upstream.models.is_empty() {
+                upstream.models = upstream.agents.iter().map(|a| a.name.clone()).collect();
+            }
+        }
     }
 
     /// Every model name the policy exposes, in policy order, without duplicates.

@@ -92,6 +92,48 @@ impl Policy {
     }
 }
 
+fn check_sim(upstream: &UpstreamConfig, at: &str, push: &mut impl FnMut(String, String)) {
+    if upstream.agents.is_empty() {
+        push(
+            format!("{at}.agents"),
+            "required for kind \"sim\" (at least one agent)".into(),
+        );
+    }
+    let mut seen = HashSet::new();
+    for (j, agent) in upstream.agents.iter().enumerate() {
+        if agent.name.trim().is_empty() {
+            push(format!("{at}.agents[{j}].name"), "must not be empty".into());
+        } else if !seen.insert(agent.name.as_str()) {
+            push(
+                format!("{at}.agents[{j}].name"),
+                format!("`{}` is given twice", agent.name),
+            );
+        }
+        if !agent.weights.to_array().iter().all(|w| w.is_finite()) {
+            push(
+                format!("{at}.agents[{j}].weights"),
+                "must be finite numbers".into(),
+            );
+        }
+        if let Some(t) = agent.temperature {
+            if !(t.is_finite() && t > 0.0) {
+                push(
+                    format!("{at}.agents[{j}].temperature"),
+                    "must be a finite number > 0".into(),
+                );
+            }
+        }
+    }
+    for (j, model) in upstream.models.iter().enumerate() {
+        if !upstream.agents.iter().any(|a| &a.name == model) {
+            push(
+                format!("{at}.models[{j}]"),
+                format!("`{model}` is not one of this sim upstream's agents"),
+            );
+        }
+    }
+}
+
 fn check_upstream(
     upstream: &UpstreamConfig,
     at: &str,
@@ -121,6 +163,7 @@ fn check_upstream(
                 );
             }
         }
+        UpstreamKind::Sim => check_sim(upstream, at, push),
     }
     if let Some(var) = &upstream.api_key_env {
         if var.trim().is_empty() {

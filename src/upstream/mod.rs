@@ -10,6 +10,8 @@ pub mod dispatch;
 pub mod openai;
 pub mod replay;
 pub mod replay_store;
+pub mod sim;
+pub mod sim_model;
 pub mod synth;
 
 use crate::body::ProxyBody;
@@ -65,6 +67,7 @@ pub fn build(config: &UpstreamConfig) -> Result<Arc<dyn Upstream>, BuildError> {
     match config.kind {
         UpstreamKind::Openai => Ok(Arc::new(openai::OpenAiUpstream::new(config)?)),
         UpstreamKind::Replay => Ok(Arc::new(replay::ReplayUpstream::new(config)?)),
+        UpstreamKind::Sim => Ok(Arc::new(sim::SimUpstream::new(config)?)),
     }
 }
 

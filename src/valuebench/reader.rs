@@ -42,6 +42,11 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReadError + '_ {
 /// Read `cases.jsonl` (every status). Blank lines are skipped.
 pub fn read_cases(path: &Path) -> Result<Vec<CaseLine>, ReadError> {
     let text = fs::read_to_string(path).map_err(io(path))?;
+    parse_cases(&text, path)
+}
+
+/// Parse `cases.jsonl` text (e.g. an embedded copy); `path` names it in errors.
+pub fn parse_cases(text: &str, path: &Path) -> Result<Vec<CaseLine>, ReadError> {
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
