@@ -46,6 +46,8 @@ pub enum StateError {
     Auth(String),
     #[error("ensemble: {0}")]
     Ensemble(String),
+    #[error("dilemma detector: {0}")]
+    Detector(String),
 }
 
 impl AppState {
@@ -82,6 +84,9 @@ impl AppState {
                     .map_err(StateError::Ensemble)
             })
             .collect::<Result<_, _>>()?;
+        // Loaded once per state build: the request path only scores.
+        let dilemma_detector =
+            crate::route::detector::from_config(&policy.detector).map_err(StateError::Detector)?;
         Ok(Self {
             policy: Arc::new(policy),
             upstreams,
@@ -89,7 +94,7 @@ impl AppState {
             auth,
             metrics,
             ensembles,
-            dilemma_detector: crate::route::detector::default_detector(),
+            dilemma_detector,
             monitor: None,
         })
     }

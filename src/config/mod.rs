@@ -5,6 +5,7 @@
 //! syntax or type error is reported with its location), then [`Policy::validate`] checks every
 //! cross-field rule and reports all failures at once, each naming its field.
 
+mod detector;
 mod sim;
 mod validate;
 
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub use detector::DetectorConfig;
 pub use sim::{SimAgentConfig, ValueWeights};
 pub use validate::FieldError;
 
@@ -43,6 +45,9 @@ pub struct Policy {
     /// log, no `/monitor`.
     #[serde(default)]
     pub monitor: Option<crate::monitor::MonitorConfig>,
+    /// The dilemma detector routing uses (`[detector]`). Default: the embedded trained weights.
+    #[serde(default)]
+    pub detector: DetectorConfig,
 }
 
 /// Which implementation serves an upstream. Adding a kind = one variant here plus one arm in

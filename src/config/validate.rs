@@ -77,6 +77,9 @@ impl Policy {
             }
         }
         check_ensembles(self, &mut push);
+        for (field, message) in self.detector.problems() {
+            push(field, message);
+        }
         if self.limits.max_body_bytes == 0 {
             push(
                 "limits.max_body_bytes".into(),

@@ -37,7 +37,7 @@ pub struct Model {
     pub corpus_sha256: [u8; 32],
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ModelError {
     #[error("not a pluralis detector weight file (bad magic)")]
     Magic,

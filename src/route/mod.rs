@@ -68,7 +68,8 @@ fn ensemble_plan(
     request: &ApiRequest,
 ) -> Result<Plan, ProxyError> {
     let messages: Vec<(&str, &str)> = steer::messages(&request.json).collect();
-    let dilemma = state.dilemma_detector.is_dilemma(&messages);
+    let verdict = state.dilemma_detector.detect(&messages);
+    let dilemma = verdict.dilemma;
     let header = request
         .headers
         .get(steer::CONVERSATION_HEADER)
