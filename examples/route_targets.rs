@@ -161,6 +161,7 @@ fn ensemble(members: &[String], weights: &[f64], seed: u64) -> anyhow::Result<En
         seed,
         overton_k: 3,
         overton_deadline_ms: 1000,
+        profiles: None,
     };
     // A single steered member cannot be its own default; the bench never sends ordinary traffic.
     Ensemble::new(config).map_err(anyhow::Error::msg)

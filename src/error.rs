@@ -28,6 +28,11 @@ pub enum ProxyError {
     InvalidJson { reason: String },
     #[error("request body must be a JSON object with a string field `{field}`")]
     MissingField { field: &'static str },
+    #[error("header `{header}` is invalid: {reason}")]
+    InvalidHeader {
+        header: &'static str,
+        reason: String,
+    },
     #[error("the model `{model}` does not exist or is not served by this proxy")]
     UnknownModel { model: String },
     #[error("no route for this path")]
@@ -54,7 +59,9 @@ impl ProxyError {
         match self {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::InvalidJson { .. } | Self::MissingField { .. } => StatusCode::BAD_REQUEST,
+            Self::InvalidJson { .. } | Self::MissingField { .. } | Self::InvalidHeader { .. } => {
+                StatusCode::BAD_REQUEST
+            }
             Self::UnknownModel { .. } | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
@@ -73,6 +80,7 @@ impl ProxyError {
             | Self::BodyTooLarge { .. }
             | Self::InvalidJson { .. }
             | Self::MissingField { .. }
+            | Self::InvalidHeader { .. }
             | Self::UnknownModel { .. }
             | Self::NotFound
             | Self::MethodNotAllowed => Origin::Client,
@@ -103,6 +111,7 @@ impl ProxyError {
             Self::BodyTooLarge { .. } => "body_too_large",
             Self::InvalidJson { .. } => "invalid_json",
             Self::MissingField { .. } => "missing_field",
+            Self::InvalidHeader { .. } => "invalid_header",
             Self::UnknownModel { .. } => "unknown_model",
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
@@ -138,6 +147,7 @@ impl ProxyError {
     fn param(&self) -> Option<&'static str> {
         match self {
             Self::MissingField { field } => Some(field),
+            Self::InvalidHeader { header, .. } => Some(header),
             Self::UnknownModel { .. } => Some("model"),
             _ => None,
         }
@@ -191,6 +201,10 @@ mod tests {
             ProxyError::BodyTooLarge { limit: 10 },
             ProxyError::InvalidJson { reason: "x".into() },
             ProxyError::MissingField { field: "model" },
+            ProxyError::InvalidHeader {
+                header: "x-pluralis-values",
+                reason: "x".into(),
+            },
             ProxyError::UnknownModel { model: "m".into() },
             ProxyError::NotFound,
             ProxyError::MethodNotAllowed,
@@ -234,7 +248,7 @@ mod tests {
         let statuses: Vec<u16> = all().iter().map(|e| e.status().as_u16()).collect();
         assert_eq!(
             statuses,
-            vec![401, 413, 400, 400, 404, 404, 405, 504, 502, 502, 503, 502, 500]
+            vec![401, 413, 400, 400, 400, 404, 404, 405, 504, 502, 502, 503, 502, 500]
         );
     }
 

@@ -6,10 +6,12 @@
 //! ensemble's mode. A member written `model+autonomy` is `model` steered toward autonomy by a
 //! system-prompt sentence (see [`super::steer`]).
 
+use super::profiles::RecordedProfiles;
 use super::steer::{parse_member, MemberSpec};
 use super::sticky::{WeightError, WeightedMembers};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Default number of members an Overton answer consults.
 pub const DEFAULT_OVERTON_K: usize = 3;
@@ -70,6 +72,13 @@ pub struct EnsembleConfig {
     /// Overton mode: deadline for gathering answers, in milliseconds. Default 60000.
     #[serde(default = "default_overton_deadline_ms")]
     pub overton_deadline_ms: u64,
+    /// Persona and steer modes: an attribution report (`pluralis attribute --format json`)
+    /// whose individual physicians are the persona panel and whose models' profiles are steer
+    /// mode's member profiles until the monitor has enough decisions. Default: fitted from the
+    /// ValueBench folder (`$PLURALIS_VALUEBENCH` or ../shared/valuebench) when present; persona
+    /// mode without either is refused at load.
+    #[serde(default)]
+    pub profiles: Option<std::path::PathBuf>,
 }
 
 fn default_mode() -> DilemmaMode {
@@ -120,21 +129,14 @@ impl EnsembleConfig {
         if let Err(e) = self.draw_table() {
             out.push((field("weights"), e.to_string()));
         }
-        if matches!(
-            self.dilemma_mode,
-            DilemmaMode::Persona | DilemmaMode::Overton | DilemmaMode::Steer
-        ) {
-            out.push((
-                field("dilemma_mode"),
-                format!(
-                    "`{}` is not available in this build yet (use passthrough or distributional; \
-                     a `+autonomy` member gives persona steering inside distributional)",
-                    self.dilemma_mode.as_str()
-                ),
-            ));
-        }
         if self.overton_k == 0 {
             out.push((field("overton_k"), "must be at least 1".to_owned()));
+        }
+        if self.overton_deadline_ms == 0 {
+            out.push((
+                field("overton_deadline_ms"),
+                "must be at least 1".to_owned(),
+            ));
         }
         out
     }
@@ -158,6 +160,8 @@ pub struct Ensemble {
     pub config: EnsembleConfig,
     table: WeightedMembers,
     specs: Vec<MemberSpec>,
+    /// Persona and steer modes: the recorded profiles (see [`RecordedProfiles::discover`]).
+    profiles: Option<Arc<RecordedProfiles>>,
 }
 
 /// What routing decided for one request.
@@ -182,11 +186,40 @@ impl Ensemble {
             .iter()
             .map(|m| parse_member(m))
             .collect::<Result<Vec<_>, _>>()?;
+        let profiles = match config.dilemma_mode {
+            DilemmaMode::Persona | DilemmaMode::Steer => {
+                RecordedProfiles::discover(config.profiles.as_deref())
+                    .map_err(|e| format!("ensemble `{}`: profiles: {e}", config.name))?
+            }
+            _ => None,
+        };
+        if config.dilemma_mode == DilemmaMode::Persona
+            && profiles.as_ref().is_none_or(|p| p.physicians.is_empty())
+        {
+            return Err(format!(
+                "ensemble `{}`: persona mode needs the physician panel's value profiles: set \
+                 `profiles` to a `pluralis attribute --format json` report with individual \
+                 physicians, or provide ValueBench data (PLURALIS_VALUEBENCH)",
+                config.name
+            ));
+        }
         Ok(Ensemble {
             config,
             table,
             specs,
+            profiles,
         })
+    }
+
+    /// The recorded profiles persona and steer modes use (None in other modes).
+    pub fn recorded_profiles(&self) -> Option<&RecordedProfiles> {
+        self.profiles.as_deref()
+    }
+
+    /// The model and steering of a member as the policy writes it.
+    pub fn spec(&self, member: &str) -> Option<&MemberSpec> {
+        let idx = self.table.names().iter().position(|m| m == member)?;
+        self.specs.get(idx)
     }
 
     pub fn name(&self) -> &str {

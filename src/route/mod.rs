@@ -8,6 +8,12 @@ pub mod calibrate;
 pub mod detector;
 pub mod ensemble;
 pub mod mixture;
+mod modes;
+pub mod overton;
+pub mod overton_answer;
+pub mod persona;
+pub mod profiles;
+pub mod stated;
 pub mod steer;
 pub mod sticky;
 pub mod values_header;
@@ -32,6 +38,8 @@ pub struct Plan {
     pub response_headers: HeaderMap,
     /// Optional observer fed every response body frame and the end of the response.
     pub observer: Option<Box<dyn ResponseObserver>>,
+    /// The value persona the member was steered with (persona and steer modes), for observers.
+    pub persona: Option<persona::Persona>,
 }
 
 /// Response header: `true` when the request was detected as a dilemma.
@@ -58,6 +66,7 @@ pub fn plan(state: &AppState, request: &ApiRequest) -> Result<Plan, ProxyError> 
         body: request.body.clone(),
         response_headers: HeaderMap::new(),
         observer: None,
+        persona: None,
     })
 }
 
@@ -75,6 +84,9 @@ fn ensemble_plan(
         .get(steer::CONVERSATION_HEADER)
         .and_then(|v| v.to_str().ok());
     let key = steer::conversation_key(header, &request.json);
+    if let Some(plan) = modes::mode_plan(state, ensemble, request, dilemma, key)? {
+        return Ok(plan);
+    }
     // The guardrail: members whose monitored autonomy share fell below the physician range
     // leave dilemma routing until they recover (the monitor logs and counts the transitions).
     let decision = ensemble.route_excluding(dilemma, key, |m| {
@@ -106,5 +118,6 @@ fn ensemble_plan(
         body,
         response_headers,
         observer: None,
+        persona: None,
     })
 }
