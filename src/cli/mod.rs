@@ -30,7 +30,7 @@ pub enum Command {
     Serve(serve::Args),
     /// Audit decisions in ValueBench format: value profiles, entropy, JSD to physicians.
     Attribute(attribute::Args),
-    /// Start the proxy on an embedded replay ensemble, drive dilemmas through it, compare spreads.
+    /// Start the proxy on an embedded ensemble (replay, else simulated), drive dilemmas, compare spreads.
     Demo(demo::Args),
     /// Fit distributional routing weights to the physician panel (cross-validated).
     Calibrate(calibrate::Args),

@@ -1,5 +1,6 @@
 //! Sending the demo's requests to a running proxy over HTTP, a bounded number at a time, and
-//! tallying what came back: the recorded decision of each replayed answer per case, and the
+//! tallying what came back: the recorded decision of each replayed answer (or the choice of each
+//! simulated one) per case, and the
 //! member that answered (`x-pluralis-member`).
 
 use bytes::Bytes;
@@ -71,10 +72,10 @@ pub async fn drive(
             None => report.ordinary_ok += 1,
             Some(i) => {
                 let entry = report.counts.entry(i).or_default();
-                match body
+                let choice = body
                     .pointer("/pluralis_replay/recorded_choice")
-                    .and_then(|v| v.as_str())
-                {
+                    .or_else(|| body.pointer("/pluralis_sim/choice"));
+                match choice.and_then(|v| v.as_str()) {
                     Some("choice_1") => entry.0 += 1,
                     Some("choice_2") => entry.1 += 1,
                     _ => entry.2 += 1,

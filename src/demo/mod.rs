@@ -1,13 +1,20 @@
-//! `pluralis demo`: a self-contained run of the product on recorded data. It builds an embedded
-//! policy (a `replay` upstream serving the ValueBench folder's 12 recorded models, and an
-//! ensemble whose weights are calibrated on the spot to the physician panel, with the
-//! autonomy-steered member where the folder has its runs), starts the real proxy, drives a
-//! stream of dilemma and ordinary requests through it over HTTP, and compares the decision
-//! spread of the deployment and of a single model with the physicians'.
+//! `pluralis demo`: a self-contained run of the product. It builds an embedded policy (a
+//! `replay` upstream serving a ValueBench folder's recorded models or, when no folder is
+//! found, a `sim` upstream of SIMULATED agents on the project's bench; and an ensemble whose
+//! weights are calibrated on the spot to the reference panel, with an autonomy-steered member
+//! where that helps), starts the real proxy, drives a stream of dilemma and ordinary requests
+//! through it over HTTP, and compares the decision spread of the deployment and of a single
+//! model with the panel's.
 
 mod drive;
+mod run;
+mod sim;
 
 pub use drive::{drive, DriveReport, DriveRequest};
+pub use run::{
+    describe, ensemble_requests, render, run, setup, DemoOutcome, DemoSetup, DemoSource,
+};
+pub use sim::{sim_agents, sim_experiment, sim_physicians, sim_policy, SimDemo};
 
 use crate::attribution::{
     fit_glm, rows_per_case, softmax_profile, PatternCounts, PAPER_TEMPERATURE,
@@ -45,22 +52,57 @@ pub struct DemoPolicy {
 /// upstream, and the calibrated (autonomy-restored where possible) ensemble.
 pub fn replay_policy(dir: &Path, listen: &str) -> Result<DemoPolicy, ReadError> {
     let main = valuebench::read_experiment(dir, MAIN_EXPERIMENT)?;
-    let mut table = CaseTable::from_experiment(&main, None);
+    let steered = if dir.join("llm_decisions").join(STEERED_EXPERIMENT).is_dir() {
+        Some(valuebench::read_experiment(dir, STEERED_EXPERIMENT)?)
+    } else {
+        None
+    };
+    let models = CaseTable::from_experiment(&main, None).members;
+    let mut upstream = String::new();
+    let _ = writeln!(
+        upstream,
+        "[[upstream]]\nname = \"replay\"\nkind = \"replay\""
+    );
+    let _ = writeln!(upstream, "dir = {}", quote(&dir.display().to_string()));
+    let list: Vec<String> = models.iter().map(|m| quote(m)).collect();
+    let _ = writeln!(upstream, "models = [{}]", list.join(", "));
+    Ok(calibrated_policy(
+        &main,
+        steered.as_ref(),
+        &upstream,
+        listen,
+    ))
+}
+
+/// The demo policy around `upstream` (TOML of the `[[upstream]]` serving every maker of
+/// `main`): an ensemble of those makers with weights calibrated to `main`'s physician panel,
+/// plus the first maker of `steered` as an `+autonomy` member when that brings the mixture's
+/// autonomy share to the panel's (else the plain calibration, without it).
+pub fn calibrated_policy(
+    main: &Experiment,
+    steered: Option<&Experiment>,
+    upstream: &str,
+    listen: &str,
+) -> DemoPolicy {
+    let mut table = CaseTable::from_experiment(main, None);
     let models = table.members.clone();
     let plain = calibrate(&table, CalibrateOptions::default());
     let mut members = plain.members.clone();
     let mut weights = plain.weights.clone();
-    if dir.join("llm_decisions").join(STEERED_EXPERIMENT).is_dir() {
-        let steered = valuebench::read_experiment(dir, STEERED_EXPERIMENT)?;
+    if let Some(steered) = steered {
         if let Some(maker) = steered.makers().into_iter().find(|m| models.contains(m)) {
-            table.add_member(format!("{maker}+autonomy"), &steered, &maker);
+            table.add_member(format!("{maker}+autonomy"), steered, &maker);
             let cal = calibrate(&table, CalibrateOptions::default());
             let target = table
                 .reference_profile()
                 .map(|p| p[Value::Autonomy.index()]);
-            if let Some((w, _)) = target
-                .and_then(|t| steer_share(&table, &cal.weights, models.len(), Value::Autonomy, t))
-            {
+            // Falling short even with every dilemma on the steered member means steering
+            // this member cannot restore the share: keep the plain calibration then.
+            let steered = target.and_then(|t| {
+                steer_share(&table, &cal.weights, models.len(), Value::Autonomy, t)
+                    .filter(|(_, reached)| *reached >= t)
+            });
+            if let Some((w, _)) = steered {
                 members = cal.members;
                 weights = w;
             }
@@ -73,13 +115,9 @@ pub fn replay_policy(dir: &Path, listen: &str) -> Result<DemoPolicy, ReadError> 
         .max_by(|a, b| a.1.total_cmp(b.1))
         .map(|(m, _)| m.clone())
         .unwrap_or_default();
-    let quote = |s: &str| toml::Value::String(s.to_owned()).to_string();
     let mut toml = String::new();
-    let _ = writeln!(toml, "listen = {}", quote(listen));
-    let _ = writeln!(toml, "\n[[upstream]]\nname = \"replay\"\nkind = \"replay\"");
-    let _ = writeln!(toml, "dir = {}", quote(&dir.display().to_string()));
-    let list: Vec<String> = models.iter().map(|m| quote(m)).collect();
-    let _ = writeln!(toml, "models = [{}]", list.join(", "));
+    let _ = writeln!(toml, "listen = {}\n", quote(listen));
+    toml.push_str(upstream);
     let _ = writeln!(toml, "\n[[ensemble]]\nname = {}", quote(DEMO_ENSEMBLE));
     let list: Vec<String> = members.iter().map(|m| quote(m)).collect();
     let _ = writeln!(toml, "members = [{}]", list.join(", "));
@@ -91,12 +129,17 @@ pub fn replay_policy(dir: &Path, listen: &str) -> Result<DemoPolicy, ReadError> 
         .map(|(m, w)| format!("{} = {w:.4}", quote(m)))
         .collect();
     let _ = writeln!(toml, "weights = {{ {} }}", pairs.join(", "));
-    Ok(DemoPolicy {
+    DemoPolicy {
         toml,
         members,
         weights,
         default_member,
-    })
+    }
+}
+
+/// A TOML string literal.
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
 }
 
 /// The benchmark requests of the demo: every case with physician votes, as `patients`

@@ -9,7 +9,7 @@
 //! is not one of the agents gets an OpenAI-style 404.
 
 use super::replay::respond;
-use super::sim_model::{draw_choice, SimAgent, SimCases};
+use super::sim_model::{SimAgent, SimCases};
 use super::synth::{unix_now, SynthAnswer};
 use super::{BuildError, ForwardRequest, Upstream, UpstreamError};
 use crate::body::{full, ProxyBody};
@@ -89,10 +89,7 @@ impl SimUpstream {
         let agent = self.agents.get(agent).ok_or(SimMiss::UnknownAgent)?;
         let matched = self.cases.find(user).ok_or(SimMiss::UnknownPrompt)?;
         let case = matched.case;
-        let (weights, steered) = agent.steered_weights(system);
-        let deltas = case.case().deltas();
-        let p_choice_1 = agent.p_choice_1(&weights, deltas);
-        let choice = draw_choice(p_choice_1, &agent.name, &case.case_id, key, self.seed);
+        let (p_choice_1, choice, steered) = agent.choose(system, case, key, self.seed);
         let (taken, other) = match choice {
             Choice::Choice1 => (&case.choice_1, &case.choice_2),
             _ => (&case.choice_2, &case.choice_1),

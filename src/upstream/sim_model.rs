@@ -61,6 +61,24 @@ impl SimAgent {
         (weights, shift.iter().any(|s| *s != 0.0))
     }
 
+    /// The agent's answer to `case` under `system` for conversation `key`:
+    /// (P(choice_1), the drawn choice, whether the system prompt steered it).
+    pub fn choose(
+        &self,
+        system: &str,
+        case: &CaseLine,
+        key: &[u8],
+        seed: u64,
+    ) -> (f64, Choice, bool) {
+        let (weights, steered) = self.steered_weights(system);
+        let p = self.p_choice_1(&weights, case.case().deltas());
+        (
+            p,
+            draw_choice(p, &self.name, &case.case_id, key, seed),
+            steered,
+        )
+    }
+
     /// P(choice_1) on a case with the given (possibly steered) weights.
     pub fn p_choice_1(&self, weights: &[f64; 4], deltas: [i8; 4]) -> f64 {
         let eta: f64 = weights
