@@ -145,9 +145,133 @@ impl Cues {
     }
 }
 
+/// Which option a [`Cues::label`] match names, and whether by ordinal ("the first approach")
+/// rather than by label ("Choice 1"), read off the matched text itself: cheaper than capture
+/// groups, and the same answer, since the alternatives start with disjoint words and the label
+/// forms end with disjoint tokens.
+pub fn label_target(matched: &str) -> Option<(usize, bool)> {
+    let first_word = leading_letters(matched);
+    let ordinal = |w: &str| match w.to_ascii_lowercase().as_str() {
+        "first" | "former" => Some((0, true)),
+        "second" | "latter" => Some((1, true)),
+        _ => None,
+    };
+    if first_word.eq_ignore_ascii_case("the") {
+        let last = &matched[matched
+            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .len()..];
+        return ordinal(last);
+    }
+    if let Some(hit) = ordinal(first_word) {
+        return Some(hit);
+    }
+    let option = match matched.chars().next_back()? {
+        '1' | '一' | 'A' => 0,
+        '2' | '二' | 'B' => 1,
+        'e' | 'E' => 0,
+        'o' | 'O' => 1,
+        _ => return None,
+    };
+    Some((option, false))
+}
+
+/// The ASCII letters `text` starts with.
+fn leading_letters(text: &str) -> &str {
+    let end = text
+        .bytes()
+        .position(|b| !b.is_ascii_alphabetic())
+        .unwrap_or(text.len());
+    &text[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The capture-group reading `label_target` replaces.
+    fn label_by_groups(text: &str) -> Vec<Option<(usize, bool)>> {
+        Cues::get()
+            .label
+            .captures_iter(text)
+            .map(|caps| {
+                let first = |m: regex::Match<'_>, ones: &[&str]| {
+                    usize::from(!ones.iter().any(|o| m.as_str().eq_ignore_ascii_case(o)))
+                };
+                if let Some(m) = caps.name("n").or_else(|| caps.name("c")) {
+                    Some((first(m, &["1", "一"]), false))
+                } else if let Some(m) = caps.name("w") {
+                    Some((first(m, &["one"]), false))
+                } else if let Some(m) = caps.name("l") {
+                    Some((usize::from(m.as_str() != "A"), false))
+                } else {
+                    let m = caps.name("o").or_else(|| caps.name("fl"))?;
+                    Some((first(m, &["first", "former"]), true))
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn label_target_agrees_with_capture_groups() {
+        let heads = [
+            "Choice",
+            "option",
+            "ALTERNATIVE",
+            "approach",
+            "Pathway",
+            "course of action",
+            "选择",
+            "方案",
+            "选项",
+            "first",
+            "Second",
+            "former",
+            "LATTER",
+            "the",
+            "The",
+            "tHe",
+        ];
+        let glue = ["", " ", "**", ": ", " #", "_", "：", "  *", "\n"];
+        let tails = [
+            "1",
+            "2",
+            "one",
+            "Two",
+            "A",
+            "B",
+            "a",
+            "一",
+            "二",
+            "choice",
+            "options",
+            "one",
+            "ones",
+            "plan",
+            "strategy",
+            "former",
+            "latter",
+            "Former",
+            "recommendation",
+            "path",
+        ];
+        let mut checked = 0;
+        for h in heads {
+            for g in glue {
+                for t in tails {
+                    let text = format!("so {h}{g}{t}. then");
+                    let want = label_by_groups(&text);
+                    let got: Vec<_> = Cues::get()
+                        .label
+                        .find_iter(&text)
+                        .map(|m| label_target(m.as_str()))
+                        .collect();
+                    assert_eq!(got, want, "{text:?}");
+                    checked += want.len();
+                }
+            }
+        }
+        assert!(checked > 300, "only {checked} labels generated");
+    }
 
     fn label_of(text: &str) -> Vec<String> {
         Cues::get()

@@ -1,6 +1,7 @@
 //! What an answer discusses: which of the four values it names, and whether it makes more than
 //! one option's case before committing (the Overton measure the monitor reports).
 
+use super::triggers;
 use crate::values::Value;
 use regex::Regex;
 use std::sync::OnceLock;
@@ -42,12 +43,12 @@ const CONTRAST_PATTERN: &str = concat!(
     r"|\bdefensible\b|\blegitimate\b|\bunderstandable\b|\bstrengths?\b|\bcounter[- ]?argument",
 );
 
-struct Patterns {
-    values: [Regex; 4],
-    contrast: Regex,
+pub(super) struct Patterns {
+    pub(super) values: [Regex; 4],
+    pub(super) contrast: Regex,
 }
 
-fn patterns() -> &'static Patterns {
+pub(super) fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     // Constant patterns, compiled by every test run: failure is a programming error.
     P.get_or_init(|| Patterns {
@@ -65,19 +66,34 @@ fn ascii_boundaries(pattern: &str) -> String {
 
 /// The values `text` names, in [`Value::ALL`] order.
 pub fn values_discussed(text: &str) -> Vec<Value> {
+    values_discussed_gated(text, triggers::scan(text))
+}
+
+/// [`values_discussed`] given `text`'s [`triggers::scan`] bits (patterns without a trigger
+/// in the text are skipped).
+pub fn values_discussed_gated(text: &str, bits: u32) -> Vec<Value> {
     let p = patterns();
     Value::ALL
         .into_iter()
         .zip(&p.values)
-        .filter(|(_, re)| re.is_match(text))
-        .map(|(v, _)| v)
+        .zip(triggers::VALUES)
+        .filter(|((_, re), bit)| bits & bit != 0 && re.is_match(text))
+        .map(|((v, _), _)| v)
         .collect()
 }
 
 /// Whether an answer presents more than one option's case: it names both options (by label or
 /// by their own words) and weighs them (a concession or "the case for" framing).
 pub fn presents_both(mentions: [u32; 2], text: &str) -> bool {
-    mentions[0] > 0 && mentions[1] > 0 && patterns().contrast.is_match(text)
+    presents_both_gated(mentions, text, triggers::scan(text))
+}
+
+/// [`presents_both`] given `text`'s [`triggers::scan`] bits.
+pub fn presents_both_gated(mentions: [u32; 2], text: &str, bits: u32) -> bool {
+    mentions[0] > 0
+        && mentions[1] > 0
+        && bits & triggers::CONTRAST != 0
+        && patterns().contrast.is_match(text)
 }
 
 #[cfg(test)]

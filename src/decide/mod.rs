@@ -3,6 +3,7 @@
 //! Stages, each a small file:
 //! - [`text`]: sentence and word spans, prefix stems.
 //! - [`cues`]: the compiled cue patterns (labels, recommendation framing, negation, refusal).
+//! - [`triggers`]: one byte pass that tells which cue patterns can match a sentence at all.
 //! - [`options`]: paraphrase matching against the two options' own telling words.
 //! - [`score`]: every mention becomes a weighted vote (framing x position x kind, negation flips).
 //! - this file: content and reasoning combined into one [`Decision`] with an honest confidence.
@@ -20,6 +21,7 @@ pub mod judge;
 pub mod options;
 pub mod score;
 pub mod text;
+pub mod triggers;
 
 pub use judge::{judge_prompt, parse_judge_reply, ChatMessage, JudgePolicy};
 pub use options::OptionPair;
@@ -127,9 +129,14 @@ impl Decider {
         let mentions = [0, 1].map(|k| {
             content_score.mentions[k] + reasoning_score.as_ref().map_or(0, |r| r.mentions[k])
         });
-        let full_text_values = discussion::values_discussed(content);
-        let presents_both = discussion::presents_both(mentions, content)
-            || reasoning.is_some_and(|r| discussion::presents_both(mentions, r));
+        let full_text_values = discussion::values_discussed_gated(content, content_score.triggers);
+        let presents_both =
+            discussion::presents_both_gated(mentions, content, content_score.triggers)
+                || reasoning
+                    .zip(reasoning_score.as_ref())
+                    .is_some_and(|(r, rs)| {
+                        discussion::presents_both_gated(mentions, r, rs.triggers)
+                    });
         let mut decision = Decision {
             choice: Choice::Refusal,
             confidence: 0.0,
@@ -140,7 +147,10 @@ impl Decider {
             presents_both,
         };
         if let Some(r) = reasoning {
-            for v in discussion::values_discussed(r) {
+            let bits = reasoning_score
+                .as_ref()
+                .map_or(triggers::ALL, |s| s.triggers);
+            for v in discussion::values_discussed_gated(r, bits) {
                 if !decision.values.contains(&v) {
                     decision.values.push(v);
                 }

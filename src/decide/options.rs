@@ -86,7 +86,7 @@ impl OptionPair {
             let gap = &sentence[last_end..r.start];
             last_end = r.end;
             let w = &sentence[r.clone()];
-            if gap.contains([',', ';', ':', '(', ')', '—', '–']) || is_clause_opener(w) {
+            if breaks_clause(gap) || is_clause_opener(w) {
                 hits.extend(self.judge_clause(&clause, offset));
                 clause = ClauseState::default();
             }
@@ -143,6 +143,16 @@ impl OptionPair {
             negation_matched: self.negated[best] && c.has_negation,
         })
     }
+}
+
+/// Whether the text between two words ends a clause: `,;:()` or a dash.
+fn breaks_clause(gap: &str) -> bool {
+    let bytes = gap.as_bytes();
+    bytes
+        .iter()
+        .any(|b| matches!(b, b',' | b';' | b':' | b'(' | b')'))
+        // Both dashes start with 0xE2: look for them only then.
+        || (bytes.contains(&0xE2) && (gap.contains('—') || gap.contains('–')))
 }
 
 /// What one clause matched so far.

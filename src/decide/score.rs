@@ -11,9 +11,10 @@
 //! - negation: "I would not proceed with Choice 1" votes for the other option, discounted.
 //! - conditionals: "If she regains capacity, Choice 1 ..." is hypothetical and counts little.
 
-use super::cues::Cues;
+use super::cues::{label_target, Cues};
 use super::options::OptionPair;
 use super::text::{floor_boundary, sentences};
+use super::triggers;
 use std::ops::Range;
 
 const LABEL_WEIGHT: f64 = 1.0;
@@ -69,6 +70,8 @@ pub struct TextScore {
     pub mentions: [u32; 2],
     pub refusal: f64,
     pub refusal_span: Option<Range<usize>>,
+    /// [`triggers`] bits of the whole text: patterns whose bit is clear cannot match it.
+    pub triggers: u32,
 }
 
 impl TextScore {
@@ -101,30 +104,18 @@ fn clause_before(sentence: &str, at: usize) -> &str {
         .map_or(0, |(i, c)| i + c.len_utf8());
     let window = &window[cut..];
     // "but"/"however" open a new clause too.
-    let lower_cut = ["but ", "however "]
-        .iter()
-        .filter_map(|w| window.to_ascii_lowercase().rfind(w).map(|i| i + w.len()))
+    let lower_cut = [&b"but "[..], &b"however "[..]]
+        .into_iter()
+        .filter_map(|w| rfind_ignore_ascii_case(window.as_bytes(), w).map(|i| i + w.len()))
         .max()
         .unwrap_or(0);
     &window[lower_cut..]
 }
 
-fn label_option(caps: &regex::Captures<'_>) -> Option<(usize, CueKind)> {
-    let pick = |first: bool| Some(if first { 0 } else { 1 });
-    if let Some(m) = caps.name("n").or_else(|| caps.name("c")) {
-        return pick(matches!(m.as_str(), "1" | "一")).map(|k| (k, CueKind::Label));
-    }
-    if let Some(m) = caps.name("w") {
-        return pick(m.as_str().eq_ignore_ascii_case("one")).map(|k| (k, CueKind::Label));
-    }
-    if let Some(m) = caps.name("l") {
-        return pick(m.as_str() == "A").map(|k| (k, CueKind::Label));
-    }
-    if let Some(m) = caps.name("o").or_else(|| caps.name("fl")) {
-        let w = m.as_str().to_ascii_lowercase();
-        return pick(w == "first" || w == "former").map(|k| (k, CueKind::Ordinal));
-    }
-    None
+/// Start of the last occurrence of `needle` (lowercase ASCII) in `hay`, ignoring ASCII case.
+fn rfind_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// An answer that is nothing but a label: "1", "B.", "**2**".
@@ -140,14 +131,18 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut carried = false;
     for range in sentences(text) {
         let sentence = &text[range.clone()];
-        let strong = cues.strong.is_match(sentence);
+        // A pattern whose trigger bit is clear has no match here: skip it.
+        let bits = triggers::scan(sentence);
+        out.triggers |= bits;
+        let may = |bit: u32| bits & bit != 0;
+        let strong = may(triggers::STRONG) && cues.strong.is_match(sentence);
         let frame = if strong {
             STRONG_FRAME
         } else if carried {
             CARRIED_FRAME
-        } else if cues.commit.is_match(sentence) {
+        } else if may(triggers::COMMIT) && cues.commit.is_match(sentence) {
             COMMIT_FRAME
-        } else if cues.weak.is_match(sentence) {
+        } else if may(triggers::WEAK) && cues.weak.is_match(sentence) {
             WEAK_FRAME
         } else {
             1.0
@@ -173,14 +168,20 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             let before = clause_before(sentence, local);
             let after = &sentence[floor_boundary(sentence, span.end - range.start)..];
             let negated = negatable
-                && (cues.negation_before.is_match(before)
+                && ((triggers::scan(before) & triggers::NEGATION_BEFORE != 0
+                    && cues.negation_before.is_match(before))
                     || if kind == CueKind::Paraphrase {
                         cues.negation_after_phrase.is_match(after)
                     } else {
                         cues.negation_after.is_match(after)
                     });
-            let conditional = cues.conditional.is_match(&sentence[..local])
-                && !cues.strong.is_match(&sentence[..local]);
+            // The text before a mention holds no trigger the sentence lacks: mentions start on
+            // a token boundary, except a bare numeral glued to its verb ("choose2"), and no
+            // conditional trigger, nor an exact strong trigger ending a match, is such a verb.
+            let head = &sentence[..local];
+            let conditional = may(triggers::CONDITIONAL)
+                && cues.conditional.is_match(head)
+                && !(may(triggers::STRONG) && cues.strong.is_match(head));
             let mut weight = base * frame * pos * emphasis;
             if conditional {
                 weight *= CONDITIONAL_SHARE;
@@ -201,14 +202,15 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             });
         };
 
-        for caps in cues.label.captures_iter(sentence) {
-            let (Some(m), Some((option, kind))) = (caps.get(0), label_option(&caps)) else {
+        let labels = may(triggers::LABEL).then(|| cues.label.find_iter(sentence));
+        for m in labels.into_iter().flatten() {
+            let Some((option, ordinal)) = label_target(m.as_str()) else {
                 continue;
             };
-            let base = if kind == CueKind::Ordinal {
-                ORDINAL_WEIGHT
+            let (kind, base) = if ordinal {
+                (CueKind::Ordinal, ORDINAL_WEIGHT)
             } else {
-                LABEL_WEIGHT
+                (CueKind::Label, LABEL_WEIGHT)
             };
             let span = m.start() + range.start..m.end() + range.start;
             push(&mut out, option, span, kind, base, true);
@@ -262,7 +264,10 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         for (count, seen) in out.mentions.iter_mut().zip(mentioned) {
             *count += u32::from(seen);
         }
-        if let Some(m) = cues.refusal.find(sentence) {
+        let refusal = may(triggers::REFUSAL)
+            .then(|| cues.refusal.find(sentence))
+            .flatten();
+        if let Some(m) = refusal {
             // A refusal phrase next to a single option's label is usually about that option
             // ("I cannot recommend Choice 1"), already scored as a negated mention.
             if labelled[0] == labelled[1] {

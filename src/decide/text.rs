@@ -17,6 +17,11 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     };
     let mut i = 0;
     while i < bytes.len() {
+        // Most bytes cannot end a sentence: skip to the next one that may.
+        match bytes[i..].iter().position(|&b| MAY_END[usize::from(b)]) {
+            Some(skip) => i += skip,
+            None => break,
+        }
         let b = bytes[i];
         let end_here = match b {
             b'\n' => Some(i + 1),
@@ -52,6 +57,18 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     }
     out
 }
+
+/// Bytes that may end a sentence: newline, `.!?`, and the lead bytes of the CJK stops.
+static MAY_END: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b'.' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[0xE3] = true;
+    t[0xEF] = true;
+    t
+};
 
 /// Whether `bytes[start..dot]` is only markup and digits ("**2", "  10"): a list marker.
 fn is_list_marker(bytes: &[u8], start: usize, dot: usize) -> bool {
@@ -223,34 +240,77 @@ pub fn is_stopword(word: &str) -> bool {
 /// Words that open a new clause whose option mention is contrasted or subordinate:
 /// "transfuse *over* withholding", "keep him on X *because* ...".
 pub fn is_clause_opener(word: &str) -> bool {
-    const OPENERS: &[&str] = &[
-        "over", "rather", "instead", "versus", "vs", "than", "because", "since", "while", "but",
-        "although", "though", "whereas", "unless",
-    ];
-    OPENERS.iter().any(|n| n.eq_ignore_ascii_case(word))
+    matches!(
+        lowercase::<8>(word).as_ref().map(|w| w.as_bytes()),
+        Some(
+            b"over"
+                | b"rather"
+                | b"instead"
+                | b"versus"
+                | b"vs"
+                | b"than"
+                | b"because"
+                | b"since"
+                | b"while"
+                | b"but"
+                | b"although"
+                | b"though"
+                | b"whereas"
+                | b"unless"
+        )
+    )
 }
 
 /// Negation words: they flip what a mention of an option means.
 pub fn is_negation(word: &str) -> bool {
-    const NEG: &[&str] = &[
-        "not",
-        "no",
-        "never",
-        "without",
-        "nor",
-        "don't",
-        "doesn't",
-        "won't",
-        "cannot",
-        "can't",
-        "shouldn't",
-        "wouldn't",
-        "isn't",
-        "aren't",
-        "didn't",
-        "neither",
-    ];
-    NEG.iter().any(|n| n.eq_ignore_ascii_case(word))
+    matches!(
+        lowercase::<9>(word).as_ref().map(|w| w.as_bytes()),
+        Some(
+            b"not"
+                | b"no"
+                | b"never"
+                | b"without"
+                | b"nor"
+                | b"don't"
+                | b"doesn't"
+                | b"won't"
+                | b"cannot"
+                | b"can't"
+                | b"shouldn't"
+                | b"wouldn't"
+                | b"isn't"
+                | b"aren't"
+                | b"didn't"
+                | b"neither"
+        )
+    )
+}
+
+/// A word of at most `N` bytes, ASCII-lowercased on the stack (None when longer: no word in
+/// the lists above is).
+fn lowercase<const N: usize>(word: &str) -> Option<Lower<N>> {
+    if word.len() > N {
+        return None;
+    }
+    let mut bytes = [0; N];
+    for (slot, b) in bytes.iter_mut().zip(word.bytes()) {
+        *slot = b.to_ascii_lowercase();
+    }
+    Some(Lower {
+        bytes,
+        len: word.len(),
+    })
+}
+
+struct Lower<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> Lower<N> {
+    fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 /// The largest char boundary at or below `at`.

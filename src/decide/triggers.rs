@@ -1,0 +1,337 @@
+//! Trigger words: a cheap, sound pre-check that lets most sentences skip most cue patterns.
+//!
+//! Every match of a gated pattern contains one of its trigger words as a *token* (a maximal run
+//! of ASCII letters and digits, compared without ASCII case): equal to the word (`Exact`) or
+//! starting with it (`Prefix`). So a text whose tokens carry no trigger of a pattern cannot
+//! match it, and the pattern need not run: skipping it changes no result. One byte-level pass
+//! over the text (a trie walk per token) gives the bits of every pattern at once.
+//!
+//! Why the tokens are sound: the patterns bound each trigger by an ASCII `\b`, whitespace,
+//! punctuation or the text's edge, all of which also end a token here (tokens are split more
+//! finely than regex words: `_`, `'`, `-` and every non-ASCII char split them). The one gap is
+//! case: `(?i)` in the regex crate also folds the Kelvin sign and the long s to ASCII letters,
+//! and the Chinese cues have no ASCII words, so a text with either of those, or any CJK char,
+//! sets every bit (the patterns then run as if ungated). A test checks each trigger list
+//! against its pattern on generated text and on ValueBench answers when present.
+
+use std::sync::OnceLock;
+
+/// Pattern bits (one per gated pattern).
+pub const STRONG: u32 = 1 << 0;
+pub const COMMIT: u32 = 1 << 1;
+pub const WEAK: u32 = 1 << 2;
+pub const LABEL: u32 = 1 << 3;
+pub const REFUSAL: u32 = 1 << 4;
+pub const CONDITIONAL: u32 = 1 << 5;
+pub const NEGATION_BEFORE: u32 = 1 << 6;
+pub const AUTONOMY: u32 = 1 << 7;
+pub const BENEFICENCE: u32 = 1 << 8;
+pub const NONMALEFICENCE: u32 = 1 << 9;
+pub const JUSTICE: u32 = 1 << 10;
+pub const CONTRAST: u32 = 1 << 11;
+/// Every bit: what a text the tokens cannot vouch for gets.
+pub const ALL: u32 = (1 << 12) - 1;
+
+/// The value patterns' bits, in [`crate::values::Value::ALL`] order.
+pub const VALUES: [u32; 4] = [AUTONOMY, BENEFICENCE, NONMALEFICENCE, JUSTICE];
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Exact,
+    Prefix,
+}
+use Kind::{Exact as E, Prefix as P};
+
+/// The trigger words of each pattern in `cues.rs` and `discussion.rs`, read off its
+/// alternatives: for each alternative, a literal every match of it contains (see the module
+/// comment for why token bounds hold). Change a pattern, change its list here.
+const WORDS: &[(u32, Kind, &[&str])] = &[
+    // "I/we ... recommend", "my recommendation", "Recommendation:", "final answer",
+    // "if I must choose", "forced to choose".
+    (
+        STRONG,
+        P,
+        &[
+            "recommend",
+            "advise",
+            "advocate",
+            "suggest",
+            "choose",
+            "chose",
+            "select",
+            "favor",
+            "favour",
+            "prefer",
+            "support",
+            "endorse",
+            "lean",
+            "pick",
+            "urge",
+            "counsel",
+        ],
+    ),
+    (
+        STRONG,
+        E,
+        &[
+            "opt",
+            "go",
+            "side",
+            "proceed",
+            "my",
+            "decision",
+            "answer",
+            "verdict",
+            "conclusion",
+            "bottom",
+            "final",
+            "best",
+            "correct",
+            "if",
+            "forced",
+            "pressed",
+            "required",
+        ],
+    ),
+    (COMMIT, E, &["i", "we", "let", "my"]),
+    (WEAK, P, &["recommend", "prefer"]),
+    (
+        WEAK,
+        E,
+        &[
+            "better",
+            "best",
+            "wiser",
+            "safer",
+            "right",
+            "preferred",
+            "optimal",
+            "stronger",
+            "most",
+            "more",
+            "should",
+            "conclusion",
+            "summary",
+            "ultimately",
+            "decision",
+        ],
+    ),
+    (
+        LABEL,
+        P,
+        &["choice", "option", "alternative", "approach", "pathway"],
+    ),
+    (LABEL, E, &["course", "first", "second", "former", "latter"]),
+    (
+        REFUSAL,
+        E,
+        &[
+            "i", "we", "unable", "not", "both", "equally", "defer", "leave", "no", "neither",
+            "without", "ai",
+        ],
+    ),
+    (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
+    (
+        NEGATION_BEFORE,
+        E,
+        &[
+            "not",
+            "never",
+            "no",
+            "neither",
+            "nor",
+            "against",
+            "reject",
+            "rejecting",
+            "oppose",
+            "opposing",
+            "cannot",
+            "unable",
+            "instead",
+            "rather",
+            "over",
+            "versus",
+            "vs",
+            "than",
+            "forgo",
+            "forgoing",
+            "t",
+        ],
+    ),
+    (AUTONOMY, P, &["autonom", "decision", "respect"]),
+    (
+        AUTONOMY,
+        E,
+        &[
+            "self", "informed", "right", "stated", "patient", "his", "her", "their",
+        ],
+    ),
+    (BENEFICENCE, P, &["beneficen", "well", "benefit", "promot"]),
+    (BENEFICENCE, E, &["best", "quality", "welfare", "life"]),
+    (
+        NONMALEFICENCE,
+        P,
+        &["non", "harm", "complication", "iatrogenic"],
+    ),
+    (
+        NONMALEFICENCE,
+        E,
+        &["side", "adverse", "suffering", "risk", "risks"],
+    ),
+    (
+        JUSTICE,
+        P,
+        &[
+            "fair",
+            "equit",
+            "scarcity",
+            "allocat",
+            "resource",
+            "discriminat",
+            "stewardship",
+            "distributive",
+        ],
+    ),
+    (JUSTICE, E, &["justice", "equal", "scarce", "patients"]),
+    (CONTRAST, P, &["counter"]),
+    (
+        CONTRAST,
+        E,
+        &[
+            "hand",
+            "although",
+            "while",
+            "however",
+            "said",
+            "case",
+            "argument",
+            "arguments",
+            "reason",
+            "reasons",
+            "pro",
+            "pros",
+            "con",
+            "cons",
+            "advantage",
+            "advantages",
+            "favor",
+            "favour",
+            "reasonable",
+            "defensible",
+            "legitimate",
+            "understandable",
+            "strength",
+            "strengths",
+        ],
+    ),
+];
+
+/// Letters and digits of a token (ASCII case folded).
+const ALPHABET: usize = 36;
+/// Byte classes: `0..36` a token byte, `SEP` a separator, `CHECK` a byte that may start a
+/// char the tokens cannot vouch for (see [`vouches_for`]).
+const SEP: u8 = 36;
+const CHECK: u8 = 37;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut t = [SEP; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = match c {
+            b'a'..=b'z' => c - b'a',
+            b'A'..=b'Z' => c - b'A',
+            b'0'..=b'9' => 26 + c - b'0',
+            0xC5 | 0xE2..=0xE9 => CHECK,
+            _ => SEP,
+        };
+        b += 1;
+    }
+    t
+}
+static CLASS: [u8; 256] = byte_classes();
+
+/// A trie over the trigger words: node 0 is dead (no trigger starts this way), node 1 the root.
+struct Trie {
+    next: Vec<[u32; ALPHABET]>,
+    /// Bits of the words that end at a node (token equal to the word).
+    exact: Vec<u32>,
+    /// Bits of the prefix words that end at a node (token starting with the word).
+    prefix: Vec<u32>,
+}
+
+const ROOT: usize = 1;
+
+impl Trie {
+    fn build() -> Trie {
+        let mut t = Trie {
+            next: vec![[0; ALPHABET]; 2],
+            exact: vec![0; 2],
+            prefix: vec![0; 2],
+        };
+        for &(bits, kind, words) in WORDS {
+            for word in words {
+                let mut node = ROOT;
+                for &b in word.as_bytes() {
+                    let c = usize::from(CLASS[usize::from(b)]);
+                    debug_assert!(c < ALPHABET, "trigger words are ASCII letters");
+                    let c = c.min(ALPHABET - 1);
+                    if t.next[node][c] == 0 {
+                        t.next.push([0; ALPHABET]);
+                        t.exact.push(0);
+                        t.prefix.push(0);
+                        t.next[node][c] = (t.next.len() - 1) as u32;
+                    }
+                    node = t.next[node][c] as usize;
+                }
+                match kind {
+                    Kind::Exact => t.exact[node] |= bits,
+                    Kind::Prefix => t.prefix[node] |= bits,
+                }
+            }
+        }
+        t
+    }
+}
+
+fn trie() -> &'static Trie {
+    static TRIE: OnceLock<Trie> = OnceLock::new();
+    TRIE.get_or_init(Trie::build)
+}
+
+/// Whether the char starting at `bytes[i]` (a `CHECK` byte) leaves the tokens sound: false for
+/// the long s (U+017F) and the Kelvin sign (U+212A), which `(?i)` folds to `s` and `k`, and
+/// for CJK (lead bytes E3-E9: the Chinese label and recommendation cues).
+fn vouches_for(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        0xC5 => bytes.get(i + 1) != Some(&0xBF),
+        0xE2 => bytes.get(i + 1..i + 3) != Some(&[0x84, 0xAA]),
+        _ => false,
+    }
+}
+
+/// The bits of every pattern that may match somewhere in `text`. A pattern whose bit is clear
+/// has no match in `text` (nor in any slice of it that cuts no token).
+pub fn scan(text: &str) -> u32 {
+    let t = trie();
+    let bytes = text.as_bytes();
+    let mut bits = 0;
+    let mut node = ROOT;
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = CLASS[usize::from(b)];
+        if class < SEP {
+            node = t.next[node][usize::from(class)] as usize;
+            bits |= t.prefix[node];
+        } else {
+            bits |= t.exact[node];
+            node = ROOT;
+            if class == CHECK && !vouches_for(bytes, i) {
+                return ALL;
+            }
+        }
+    }
+    bits | t.exact[node]
+}
+
+#[cfg(test)]
+mod tests;
