@@ -53,6 +53,7 @@ fn record(monitor: &Monitor, member: &str, beta: [f64; 4], n: usize, rng: &mut C
             latency_ms: 800,
             prompt_text: None,
             answer_text: None,
+            judge: None,
         };
         let _ = rt.block_on(monitor.record(event));
     }

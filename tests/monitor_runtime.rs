@@ -59,6 +59,7 @@ fn decisions(
                 latency_ms: 5,
                 prompt_text: None,
                 answer_text: None,
+                judge: None,
             });
         }
     }

@@ -77,6 +77,18 @@ impl Policy {
             }
         }
         check_ensembles(self, &mut push);
+        if let Some(judge) = self.monitor.as_ref().and_then(|m| m.judge.as_ref()) {
+            if !self
+                .upstreams
+                .iter()
+                .any(|u| u.models.contains(&judge.model))
+            {
+                push(
+                    "monitor.judge.model".into(),
+                    format!("no upstream serves model `{}`", judge.model),
+                );
+            }
+        }
         for (field, message) in self.detector.problems() {
             push(field, message);
         }

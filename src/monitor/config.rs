@@ -1,5 +1,6 @@
 //! Monitor settings (`[monitor]` in a policy): plain data with defaults, validated in one pass.
 
+use super::judge::JudgeConfig;
 use super::log::LogConfig;
 use super::online::DriftConfig;
 use super::stats::{WindowName, DEFAULT_MAX_CASES};
@@ -49,6 +50,8 @@ pub struct MonitorConfig {
     pub reference_file: Option<PathBuf>,
     pub drift: DriftConfig,
     pub guardrail: GuardrailConfig,
+    /// The optional judge model (`[monitor.judge]`); absent: no judge calls.
+    pub judge: Option<JudgeConfig>,
 }
 
 impl Default for MonitorConfig {
@@ -64,6 +67,7 @@ impl Default for MonitorConfig {
             reference_file: None,
             drift: DriftConfig::default(),
             guardrail: GuardrailConfig::default(),
+            judge: None,
         }
     }
 }
@@ -84,6 +88,9 @@ impl MonitorConfig {
         }
         if self.guardrail.min_decisions == 0 {
             errors.push("monitor.guardrail.min_decisions: must be at least 1".to_owned());
+        }
+        if let Some(judge) = &self.judge {
+            errors.extend(judge.validate());
         }
         if errors.is_empty() {
             Ok(())

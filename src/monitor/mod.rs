@@ -2,10 +2,12 @@
 //! (`log`), folded into bounded sufficient statistics (`stats`), refitted into value profiles
 //! and compared with the physician reference and each member's baseline (`online`, `refit`),
 //! exported to Prometheus (`metrics`) and shown on the `/monitor` page (`dashboard`).
-//! `runtime::Monitor` ties them together; `state` is what it publishes.
+//! `runtime::Monitor` ties them together; `state` is what it publishes. `judge` is the
+//! optional judge model that re-reads unsure decisions and tags new dilemmas' options.
 
 pub mod config;
 pub mod dashboard;
+pub mod judge;
 pub mod log;
 pub mod metrics;
 pub mod online;

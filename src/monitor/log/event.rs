@@ -98,6 +98,36 @@ pub struct DecisionEvent {
     pub prompt_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer_text: Option<String>,
+    /// What the optional judge model did for this event (re-read the answer, tagged the
+    /// options), when it was asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<JudgeNote>,
+}
+
+/// The judge model's part in one event, so every decision stays explainable after the fact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeNote {
+    /// The judge model, as the policy names it.
+    pub model: String,
+    /// The judge re-read the answer: the local parser's reading and the judge's, which is the
+    /// event's `decision` (its `confidence` stays the parser's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<JudgeReview>,
+    /// The options' value tags came from the judge: `asked` now, or `cached` from an earlier
+    /// event with the same case key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<String>,
+    /// Judge calls that gave nothing usable, e.g. `review: timeout`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+/// A low-confidence decision re-read by the judge.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JudgeReview {
+    pub parser_decision: Choice,
+    pub parser_confidence: f32,
+    pub judge_decision: Choice,
 }
 
 impl DecisionEvent {

@@ -13,7 +13,10 @@ mod segment;
 mod writer;
 
 pub use config::{FsyncPolicy, LogConfig, OverflowPolicy};
-pub use event::{case_key_for_vignette, hash_conversation, DecisionEvent, OptionTags, ValueTags};
+pub use event::{
+    case_key_for_vignette, hash_conversation, DecisionEvent, JudgeNote, JudgeReview, OptionTags,
+    ValueTags,
+};
 pub use reader::{read_dir, ReadReport};
 pub use segment::{list_segments, Segment};
 pub use writer::{AppendError, DecisionLog, LogCounters};

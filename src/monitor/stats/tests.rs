@@ -43,6 +43,7 @@ pub(crate) fn tagged_event(
         latency_ms: 10,
         prompt_text: None,
         answer_text: None,
+        judge: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn event(i: u64) -> DecisionEvent {
         latency_ms: 12,
         prompt_text: Some("patient text".to_owned()),
         answer_text: Some("answer text".to_owned()),
+        judge: None,
     }
 }
 
