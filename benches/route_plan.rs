@@ -1,6 +1,8 @@
 //! Routing overhead: the time `route::plan` takes for a request to an ensemble (detection,
 //! sticky draw, body rewrite with steering, explaining headers) against the plain model lookup
-//! every pass-through request pays. The difference is what routing adds per request. Run:
+//! every pass-through request pays, for each dilemma mode (Overton: building the plan and its
+//! fan-out handle; the members' answers are network time). The difference is what routing adds
+//! per request. Run:
 //!
 //!     cargo bench --bench route_plan
 //!
@@ -30,6 +32,55 @@ members = ["openai/gpt-5.2", "x-ai/grok-4", "anthropic/claude-opus-4.5", "z-ai/g
 default_member = "openai/gpt-5.2"
 weights = { "openai/gpt-5.2" = 0.2, "x-ai/grok-4" = 0.1, "anthropic/claude-opus-4.5" = 0.2, "z-ai/glm-4.6" = 0.1, "anthropic/claude-opus-4.5+autonomy" = 0.4 }
 "#;
+
+/// The persona, steer and Overton ensembles over the same members (`{profiles}`: a file).
+const MODES: &str = r#"
+[[ensemble]]
+name = "persona-ensemble"
+members = ["openai/gpt-5.2", "x-ai/grok-4", "anthropic/claude-opus-4.5", "z-ai/glm-4.6"]
+default_member = "openai/gpt-5.2"
+dilemma_mode = "persona"
+profiles = "{profiles}"
+[[ensemble]]
+name = "steer-ensemble"
+members = ["openai/gpt-5.2", "x-ai/grok-4", "anthropic/claude-opus-4.5", "z-ai/glm-4.6"]
+default_member = "openai/gpt-5.2"
+dilemma_mode = "steer"
+profiles = "{profiles}"
+[[ensemble]]
+name = "overton-ensemble"
+members = ["openai/gpt-5.2", "x-ai/grok-4", "anthropic/claude-opus-4.5", "z-ai/glm-4.6"]
+default_member = "openai/gpt-5.2"
+dilemma_mode = "overton"
+overton_k = 3
+"#;
+
+/// Made-up profiles in `pluralis attribute --format json` shape: 20 physicians, 4 models.
+fn profiles_json() -> String {
+    let profile = |a: f64| {
+        let rest = (1.0 - a) / 3.0;
+        serde_json::json!({"autonomy": a, "beneficence": rest, "nonmaleficence": rest, "justice": rest})
+    };
+    let mut makers: Vec<serde_json::Value> = (0..20)
+        .map(|i| {
+            serde_json::json!({"id": format!("human/p{i}"), "kind": "physician",
+            "profile": profile(0.2 + 0.02 * f64::from(i))})
+        })
+        .collect();
+    for (i, m) in [
+        "openai/gpt-5.2",
+        "x-ai/grok-4",
+        "anthropic/claude-opus-4.5",
+        "z-ai/glm-4.6",
+    ]
+    .iter()
+    .enumerate()
+    {
+        makers.push(serde_json::json!({"id": m, "kind": "model",
+            "profile": profile(0.1 + 0.1 * i as f64)}));
+    }
+    serde_json::json!({"decision_makers": makers}).to_string()
+}
 
 /// An original dilemma of benchmark size (not from ValueBench).
 fn dilemma_text() -> String {
@@ -64,8 +115,22 @@ fn request(model: &str, user: &str, content: &str) -> ApiRequest {
     }
 }
 
+fn with_values(mut r: ApiRequest) -> ApiRequest {
+    r.headers.insert(
+        "x-pluralis-values",
+        http::HeaderValue::from_static(
+            "autonomy=0.5,beneficence=0.2,nonmaleficence=0.2,justice=0.1",
+        ),
+    );
+    r
+}
+
 fn bench(c: &mut Criterion) {
-    let policy = Policy::from_toml_str(POLICY).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let profiles = dir.path().join("profiles.json");
+    std::fs::write(&profiles, profiles_json()).unwrap();
+    let modes = MODES.replace("{profiles}", &profiles.display().to_string());
+    let policy = Policy::from_toml_str(&format!("{POLICY}{modes}")).unwrap();
     let state = AppState::build(policy, Arc::new(Metrics::new().unwrap())).unwrap();
     let dilemma = dilemma_text();
     let ordinary = "What is the usual adult dose of paracetamol for a fever?";
@@ -93,6 +158,25 @@ fn bench(c: &mut Criterion) {
     group.bench_function("ensemble_dilemma_distributional", |b| {
         b.iter_batched(
             || request("pluralis-ensemble", &next(), &dilemma),
+            |r| route::plan(&state, &r).map(|p| p.body.len()).unwrap_or(0),
+            BatchSize::SmallInput,
+        )
+    });
+    for (name, model) in [
+        ("ensemble_dilemma_persona", "persona-ensemble"),
+        ("ensemble_dilemma_overton_plan", "overton-ensemble"),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || request(model, &next(), &dilemma),
+                |r| route::plan(&state, &r).map(|p| p.body.len()).unwrap_or(0),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.bench_function("ensemble_dilemma_steer", |b| {
+        b.iter_batched(
+            || with_values(request("steer-ensemble", &next(), &dilemma)),
             |r| route::plan(&state, &r).map(|p| p.body.len()).unwrap_or(0),
             BatchSize::SmallInput,
         )

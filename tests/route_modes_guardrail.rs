@@ -76,7 +76,10 @@ fn guarded_policy(mocks: [&MockUpstream; 3], log_dir: &Path, profiles: &Path) ->
         reference.display().to_string(),
         log_dir.display().to_string()
     );
-    for (mock, (name, model)) in mocks.iter().zip([("ua", "a/x"), ("ub", "b/y"), ("uc", "c/z")]) {
+    for (mock, (name, model)) in mocks
+        .iter()
+        .zip([("ua", "a/x"), ("ub", "b/y"), ("uc", "c/z")])
+    {
         text.push_str(&format!(
             "[[upstream]]\nname = \"{name}\"\nkind = \"openai\"\nbase_url = \"{}\"\n\
              models = [\"{model}\"]\n",
@@ -108,9 +111,18 @@ async fn guarded_members_leave_persona_overton_and_steer_routing() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let profiles = physicians_file();
-    let policy = guarded_policy([&mocks[0], &mocks[1], &mocks[2]], dir.path(), profiles.path());
+    let policy = guarded_policy(
+        [&mocks[0], &mocks[1], &mocks[2]],
+        dir.path(),
+        profiles.path(),
+    );
     let proxy = pluralis::server::start(policy).await.unwrap();
-    let monitor = proxy.state().load().monitor.clone().expect("monitor started");
+    let monitor = proxy
+        .state()
+        .load()
+        .monitor
+        .clone()
+        .expect("monitor started");
     let m = monitor.clone();
     tokio::task::spawn_blocking(move || {
         let mut rng = ChaCha8Rng::seed_from_u64(7);

@@ -268,6 +268,28 @@ async fn overton_with_every_member_failing_is_an_openai_error() {
         assert_eq!(error_code(&got), "upstream_status");
     }
 
+    // Every member late: still an OpenAI error, saying the fan-out ran out of time.
+    let slow = |_: usize, _: &Received| {
+        Reply::Delay(
+            Duration::from_secs(5),
+            Box::new(Reply::Json(200, answer("m", "Choice 1."))),
+        )
+    };
+    let (x, y, z) = (mock(slow).await, mock(slow).await, mock(slow).await);
+    let all_late = proxy(overton_policy([&x, &y, &z], "overton_deadline_ms = 200")).await;
+    let got = send(
+        all_late.local_addr(),
+        "POST",
+        "/v1/chat/completions",
+        &[],
+        body("p3", DILEMMA, false),
+    )
+    .await;
+    assert_eq!(got.status, 502, "{}", got.text());
+    assert_eq!(got.header("x-pluralis-upstream-status"), Some("504"));
+    assert_eq!(error_code(&got), "upstream_status");
+    all_late.shutdown().await;
+
     // One member answering is enough: the others are named as unavailable.
     let ok = mock(|_, _| Reply::Json(200, answer("a/x", "I recommend Choice 2."))).await;
     let one_ok = proxy(overton_policy([&ok, &b, &c], "")).await;
