@@ -54,6 +54,7 @@ fn record(monitor: &Monitor, member: &str, beta: [f64; 4], n: usize, rng: &mut C
             latency_ms: 100,
             prompt_text: None,
             answer_text: None,
+            judge: None,
         };
         let _ = rt.block_on(monitor.record(event));
     }
