@@ -4,7 +4,10 @@
 //! as a recommendation, negate a mention, or decline to choose. Keeping them apart keeps every
 //! decision explainable: the evidence names which cue fired.
 
+use super::triggers::{self, Token};
 use regex::Regex;
+use regex_automata::{meta, Anchored, Input};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Compiled cue patterns. Build with [`Cues::get`]; they are compiled once per process.
@@ -12,6 +15,8 @@ use std::sync::OnceLock;
 pub struct Cues {
     /// An explicit label: "Choice 2", "Option B", "the first approach", "the latter", "方案一".
     pub label: Regex,
+    /// The same pattern for anchored searches at the tokens a label match may start at.
+    label_anchored: meta::Regex,
     /// A bare numeral right after a choosing verb: "if I must choose, 2." / "I'd go with 1".
     pub bare: Regex,
     /// A whole answer that is only a label ("2", "**B**").
@@ -50,15 +55,18 @@ impl Cues {
         // whenever the answer has any non-ASCII text, which most do (curly quotes, dashes).
         let re =
             |p: &str| Regex::new(&p.replace(r"\b", r"(?-u:\b)")).expect("cue pattern compiles");
+        let label = concat!(
+            r"(?i:\b(?:choice|option|alternative|approach|pathway|course of action))",
+            r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[AB])\b)",
+            r"|(?i:\b(?P<o>first|second|former|latter)[\s*_]+(?:choice|option|approach|",
+            r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
+            r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
+            r"|(?:选择|方案|选项)[\s*：:]{0,3}(?P<c>[12一二])",
+        );
         Cues {
-            label: re(concat!(
-                r"(?i:\b(?:choice|option|alternative|approach|pathway|course of action))",
-                r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[AB])\b)",
-                r"|(?i:\b(?P<o>first|second|former|latter)[\s*_]+(?:choice|option|approach|",
-                r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
-                r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
-                r"|(?:选择|方案|选项)[\s*：:]{0,3}(?P<c>[12一二])",
-            )),
+            label: re(label),
+            label_anchored: meta::Regex::new(&label.replace(r"\b", r"(?-u:\b)"))
+                .expect("cue pattern compiles"),
             bare: re(concat!(
                 r"(?i:\b(?:choose|chose|pick|go\s+with|opt\s+for|select|recommend|favou?r|prefer|",
                 r"answer|choice|decision|recommendation|vote\s+for|vote|lean\s+(?:toward|towards)))",
@@ -141,6 +149,43 @@ impl Cues {
                 r"|\bwithout\s+(?:choosing|recommending|picking)\b",
                 r"|\bas\s+an\s+ai\b",
             )),
+        }
+    }
+}
+
+impl Cues {
+    /// The spans of [`Cues::label`] matches in `sentence`, as `label.find_iter` gives them,
+    /// into `out`. `bits` and `tokens` are the sentence's [`triggers::scan_tokens`] (tokens
+    /// kept for [`triggers::LABEL_START`]): every label match starts at such a token, so
+    /// anchored searches there replace a scan of the whole sentence, except where a match may
+    /// start elsewhere ("the former") or the tokens are void.
+    pub fn find_labels(
+        &self,
+        sentence: &str,
+        bits: u32,
+        tokens: &[Token],
+        out: &mut Vec<Range<usize>>,
+    ) {
+        out.clear();
+        if bits & triggers::LABEL == 0 {
+            return;
+        }
+        if bits & (triggers::VOID | triggers::LABEL_AFTER_THE) != 0 {
+            out.extend(self.label.find_iter(sentence).map(|m| m.range()));
+            return;
+        }
+        let mut from = 0;
+        for token in tokens {
+            if token.bits & triggers::LABEL_START == 0 || token.start < from {
+                continue;
+            }
+            let input = Input::new(sentence)
+                .range(token.start..)
+                .anchored(Anchored::Yes);
+            if let Some(m) = self.label_anchored.find(input) {
+                from = m.end();
+                out.push(m.range());
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
 //! What an answer discusses: which of the four values it names, and whether it makes more than
 //! one option's case before committing (the Overton measure the monitor reports).
 
-use super::triggers;
+use super::triggers::{self, Token};
 use crate::values::Value;
 use regex::Regex;
+use regex_automata::{meta, Anchored, Input};
 use std::sync::OnceLock;
 
 /// Per-value vocabulary, in [`Value::ALL`] order. Terms a reader would take as the principle
@@ -45,6 +46,8 @@ const CONTRAST_PATTERN: &str = concat!(
 
 pub(super) struct Patterns {
     pub(super) values: [Regex; 4],
+    /// The same patterns for anchored searches at their trigger tokens.
+    values_anchored: [meta::Regex; 4],
     pub(super) contrast: Regex,
 }
 
@@ -54,6 +57,8 @@ pub(super) fn patterns() -> &'static Patterns {
     P.get_or_init(|| Patterns {
         values: VALUE_PATTERNS
             .map(|p| Regex::new(&ascii_boundaries(p)).expect("value pattern compiles")),
+        values_anchored: VALUE_PATTERNS
+            .map(|p| meta::Regex::new(&ascii_boundaries(p)).expect("value pattern compiles")),
         contrast: Regex::new(&ascii_boundaries(CONTRAST_PATTERN))
             .expect("contrast pattern compiles"),
     })
@@ -66,19 +71,34 @@ fn ascii_boundaries(pattern: &str) -> String {
 
 /// The values `text` names, in [`Value::ALL`] order.
 pub fn values_discussed(text: &str) -> Vec<Value> {
-    values_discussed_gated(text, triggers::scan(text))
+    let mut tokens = Vec::new();
+    let bits = triggers::scan_tokens(text, triggers::ANY_VALUE, &mut tokens);
+    values_discussed_gated(text, bits, &tokens)
 }
 
-/// [`values_discussed`] given `text`'s [`triggers::scan`] bits (patterns without a trigger
-/// in the text are skipped).
-pub fn values_discussed_gated(text: &str, bits: u32) -> Vec<Value> {
+/// [`values_discussed`] given `text`'s [`triggers::scan_tokens`] bits and its tokens kept for
+/// [`triggers::ANY_VALUE`]. Every value match starts at one of its trigger tokens, so anchored
+/// searches there replace scans of the whole text (unless the tokens are void).
+pub fn values_discussed_gated(text: &str, bits: u32, tokens: &[Token]) -> Vec<Value> {
     let p = patterns();
+    let names = |k: usize| {
+        let bit = triggers::VALUES[k];
+        if bits & bit == 0 {
+            false
+        } else if bits & triggers::VOID != 0 {
+            p.values[k].is_match(text)
+        } else {
+            tokens.iter().filter(|t| t.bits & bit != 0).any(|t| {
+                let input = Input::new(text).range(t.start..).anchored(Anchored::Yes);
+                p.values_anchored[k].is_match(input)
+            })
+        }
+    };
     Value::ALL
         .into_iter()
-        .zip(&p.values)
-        .zip(triggers::VALUES)
-        .filter(|((_, re), bit)| bits & bit != 0 && re.is_match(text))
-        .map(|((v, _), _)| v)
+        .enumerate()
+        .filter(|&(k, _)| names(k))
+        .map(|(_, v)| v)
         .collect()
 }
 

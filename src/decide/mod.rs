@@ -129,7 +129,11 @@ impl Decider {
         let mentions = [0, 1].map(|k| {
             content_score.mentions[k] + reasoning_score.as_ref().map_or(0, |r| r.mentions[k])
         });
-        let full_text_values = discussion::values_discussed_gated(content, content_score.triggers);
+        let full_text_values = discussion::values_discussed_gated(
+            content,
+            content_score.triggers,
+            &content_score.value_tokens,
+        );
         let presents_both =
             discussion::presents_both_gated(mentions, content, content_score.triggers)
                 || reasoning
@@ -147,10 +151,11 @@ impl Decider {
             presents_both,
         };
         if let Some(r) = reasoning {
-            let bits = reasoning_score
-                .as_ref()
-                .map_or(triggers::ALL, |s| s.triggers);
-            for v in discussion::values_discussed_gated(r, bits) {
+            let values = match &reasoning_score {
+                Some(s) => discussion::values_discussed_gated(r, s.triggers, &s.value_tokens),
+                None => discussion::values_discussed(r),
+            };
+            for v in values {
                 if !decision.values.contains(&v) {
                     decision.values.push(v);
                 }

@@ -4,7 +4,7 @@
 //! "surgery"). A negation in an option ("Do not schedule surgery") is one more telling word, so
 //! "I would not schedule surgery" matches it rather than being read as a negated mention.
 
-use super::text::{is_clause_opener, is_negation, is_stopword, words, Stem};
+use super::text::{is_negation, is_stopword, word_role, words, Stem, WordRole};
 use std::ops::Range;
 
 /// At most this many telling stems per option are kept: options are one line, and a fixed
@@ -18,6 +18,8 @@ pub struct OptionPair {
     telling: [Vec<Stem>; 2],
     /// Whether the option is phrased with a negation the other lacks.
     negated: [bool; 2],
+    /// Set of the first bytes of the telling stems (a 256-bit set).
+    first_bytes: [u64; 4],
 }
 
 /// A sentence that restates one option's telling words.
@@ -60,9 +62,16 @@ impl OptionPair {
                 .copied()
                 .collect()
         };
+        let telling = [only(&a, &b), only(&b, &a)];
+        let mut first_bytes = [0u64; 4];
+        for stem in telling.iter().flatten() {
+            let b = stem.first_byte();
+            first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
         OptionPair {
-            telling: [only(&a, &b), only(&b, &a)],
+            telling,
             negated: [neg_a && !neg_b, neg_b && !neg_a],
+            first_bytes,
         }
     }
 
@@ -86,16 +95,22 @@ impl OptionPair {
             let gap = &sentence[last_end..r.start];
             last_end = r.end;
             let w = &sentence[r.clone()];
-            if breaks_clause(gap) || is_clause_opener(w) {
+            let role = word_role(w);
+            if role == WordRole::ClauseOpener || breaks_clause(gap) {
                 hits.extend(self.judge_clause(&clause, offset));
                 clause = ClauseState::default();
             }
-            if is_negation(w) {
+            if role == WordRole::Negation {
                 clause.has_negation = true;
                 continue;
             }
             // "hand-feed" matches "hand feeding": hyphenated parts count one by one.
-            for part in w.split('-').filter(|p| p.len() >= 3) {
+            let parts = if w.as_bytes().contains(&b'-') {
+                Parts::Split(w.split('-'))
+            } else {
+                Parts::One(Some(w))
+            };
+            for part in parts.filter(|p| p.len() >= 3 && self.may_tell(p)) {
                 let stem = Stem::of(part);
                 for k in 0..2 {
                     if let Some(i) = self.telling[k].iter().position(|s| *s == stem) {
@@ -108,6 +123,13 @@ impl OptionPair {
         }
         hits.extend(self.judge_clause(&clause, offset));
         hits
+    }
+
+    /// Whether a word could be telling at all: its first letter starts some telling stem
+    /// (most words fail here, before a stem is built).
+    fn may_tell(&self, word: &str) -> bool {
+        let b = word.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
+        self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0
     }
 
     fn judge_clause(&self, c: &ClauseState, offset: usize) -> Option<ParaphraseHit> {
@@ -153,6 +175,22 @@ fn breaks_clause(gap: &str) -> bool {
         .any(|b| matches!(b, b',' | b';' | b':' | b'(' | b')'))
         // Both dashes start with 0xE2: look for them only then.
         || (bytes.contains(&0xE2) && (gap.contains('—') || gap.contains('–')))
+}
+
+/// The parts of a word between hyphens, without a searcher for the usual unhyphenated word.
+enum Parts<'a> {
+    One(Option<&'a str>),
+    Split(std::str::Split<'a, char>),
+}
+
+impl<'a> Iterator for Parts<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Parts::One(w) => w.take(),
+            Parts::Split(s) => s.next(),
+        }
+    }
 }
 
 /// What one clause matched so far.

@@ -72,6 +72,8 @@ pub struct TextScore {
     pub refusal_span: Option<Range<usize>>,
     /// [`triggers`] bits of the whole text: patterns whose bit is clear cannot match it.
     pub triggers: u32,
+    /// The text's tokens where value patterns may match (see [`triggers::scan_tokens`]).
+    pub value_tokens: Vec<triggers::Token>,
 }
 
 impl TextScore {
@@ -129,11 +131,24 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut out = TextScore::default();
     let len = text.len().max(1) as f64;
     let mut carried = false;
+    let mut tokens = Vec::new();
+    let mut labels = Vec::new();
     for range in sentences(text) {
         let sentence = &text[range.clone()];
         // A pattern whose trigger bit is clear has no match here: skip it.
-        let bits = triggers::scan(sentence);
+        tokens.clear();
+        let keep = triggers::LABEL_START | triggers::ANY_VALUE;
+        let bits = triggers::scan_tokens(sentence, keep, &mut tokens);
         out.triggers |= bits;
+        out.value_tokens.extend(
+            tokens
+                .iter()
+                .filter(|t| t.bits & triggers::ANY_VALUE != 0)
+                .map(|t| triggers::Token {
+                    start: t.start + range.start,
+                    bits: t.bits,
+                }),
+        );
         let may = |bit: u32| bits & bit != 0;
         let strong = may(triggers::STRONG) && cues.strong.is_match(sentence);
         let frame = if strong {
@@ -202,9 +217,9 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             });
         };
 
-        let labels = may(triggers::LABEL).then(|| cues.label.find_iter(sentence));
-        for m in labels.into_iter().flatten() {
-            let Some((option, ordinal)) = label_target(m.as_str()) else {
+        cues.find_labels(sentence, bits, &tokens, &mut labels);
+        for m in &labels {
+            let Some((option, ordinal)) = label_target(&sentence[m.clone()]) else {
                 continue;
             };
             let (kind, base) = if ordinal {
@@ -212,7 +227,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             } else {
                 (CueKind::Label, LABEL_WEIGHT)
             };
-            let span = m.start() + range.start..m.end() + range.start;
+            let span = m.start + range.start..m.end + range.start;
             push(&mut out, option, span, kind, base, true);
             labelled[option] = true;
             found += 1;

@@ -126,6 +126,11 @@ impl Stem {
         }
         Stem { bytes, len }
     }
+
+    /// The stem's first byte (lowercase; 0 for an empty stem).
+    pub fn first_byte(&self) -> u8 {
+        self.bytes[0]
+    }
 }
 
 /// Short words keep their inflection inside the stem prefix ("newer" vs "new", "holds" vs
@@ -237,53 +242,37 @@ pub fn is_stopword(word: &str) -> bool {
         || STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word))
 }
 
-/// Words that open a new clause whose option mention is contrasted or subordinate:
-/// "transfuse *over* withholding", "keep him on X *because* ...".
-pub fn is_clause_opener(word: &str) -> bool {
-    matches!(
-        lowercase::<8>(word).as_ref().map(|w| w.as_bytes()),
-        Some(
-            b"over"
-                | b"rather"
-                | b"instead"
-                | b"versus"
-                | b"vs"
-                | b"than"
-                | b"because"
-                | b"since"
-                | b"while"
-                | b"but"
-                | b"although"
-                | b"though"
-                | b"whereas"
-                | b"unless"
-        )
-    )
+/// What a word does to the clause around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordRole {
+    /// Opens a new clause whose option mention is contrasted or subordinate:
+    /// "transfuse *over* withholding", "keep him on X *because* ...".
+    ClauseOpener,
+    /// Flips what a mention of an option means.
+    Negation,
+    Other,
 }
 
-/// Negation words: they flip what a mention of an option means.
+/// The role of a word (any case), read with one lowercase copy on the stack.
+pub fn word_role(word: &str) -> WordRole {
+    let Some(lower) = lowercase::<9>(word) else {
+        return WordRole::Other;
+    };
+    match lower.as_bytes() {
+        b"over" | b"rather" | b"instead" | b"versus" | b"vs" | b"than" | b"because" | b"since"
+        | b"while" | b"but" | b"although" | b"though" | b"whereas" | b"unless" => {
+            WordRole::ClauseOpener
+        }
+        b"not" | b"no" | b"never" | b"without" | b"nor" | b"don't" | b"doesn't" | b"won't"
+        | b"cannot" | b"can't" | b"shouldn't" | b"wouldn't" | b"isn't" | b"aren't" | b"didn't"
+        | b"neither" => WordRole::Negation,
+        _ => WordRole::Other,
+    }
+}
+
+/// Is this word a negation (see [`WordRole::Negation`])?
 pub fn is_negation(word: &str) -> bool {
-    matches!(
-        lowercase::<9>(word).as_ref().map(|w| w.as_bytes()),
-        Some(
-            b"not"
-                | b"no"
-                | b"never"
-                | b"without"
-                | b"nor"
-                | b"don't"
-                | b"doesn't"
-                | b"won't"
-                | b"cannot"
-                | b"can't"
-                | b"shouldn't"
-                | b"wouldn't"
-                | b"isn't"
-                | b"aren't"
-                | b"didn't"
-                | b"neither"
-        )
-    )
+    word_role(word) == WordRole::Negation
 }
 
 /// A word of at most `N` bytes, ASCII-lowercased on the stack (None when longer: no word in

@@ -29,11 +29,19 @@ pub const BENEFICENCE: u32 = 1 << 8;
 pub const NONMALEFICENCE: u32 = 1 << 9;
 pub const JUSTICE: u32 = 1 << 10;
 pub const CONTRAST: u32 = 1 << 11;
+/// A token a label match may start at: "Choice", "option", "first", "former", ...
+pub const LABEL_START: u32 = 1 << 12;
+/// "former"/"latter": a label match ("the former") may start at the token before.
+pub const LABEL_AFTER_THE: u32 = 1 << 13;
+/// The tokens cannot vouch for the text (see the module comment): positions mean nothing.
+pub const VOID: u32 = 1 << 14;
 /// Every bit: what a text the tokens cannot vouch for gets.
-pub const ALL: u32 = (1 << 12) - 1;
+pub const ALL: u32 = (1 << 15) - 1;
 
 /// The value patterns' bits, in [`crate::values::Value::ALL`] order.
 pub const VALUES: [u32; 4] = [AUTONOMY, BENEFICENCE, NONMALEFICENCE, JUSTICE];
+/// Any value bit.
+pub const ANY_VALUE: u32 = AUTONOMY | BENEFICENCE | NONMALEFICENCE | JUSTICE;
 
 #[derive(Clone, Copy)]
 enum Kind {
@@ -122,6 +130,19 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         &["choice", "option", "alternative", "approach", "pathway"],
     ),
     (LABEL, E, &["course", "first", "second", "former", "latter"]),
+    // Where label matches start: every alternative but "the former/latter" starts with one of
+    // these words; that one is caught by `LABEL_AFTER_THE`.
+    (
+        LABEL_START,
+        P,
+        &["choice", "option", "alternative", "approach", "pathway"],
+    ),
+    (
+        LABEL_START,
+        E,
+        &["course", "first", "second", "former", "latter"],
+    ),
+    (LABEL_AFTER_THE, E, &["former", "latter"]),
     (
         REFUSAL,
         E,
@@ -176,7 +197,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
     (
         NONMALEFICENCE,
         E,
-        &["side", "adverse", "suffering", "risk", "risks"],
+        &["do", "side", "adverse", "suffering", "risk", "risks"],
     ),
     (
         JUSTICE,
@@ -192,7 +213,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "distributive",
         ],
     ),
-    (JUSTICE, E, &["justice", "equal", "scarce", "patients"]),
+    (JUSTICE, E, &["justice", "equal", "scarce", "other"]),
     (CONTRAST, P, &["counter"]),
     (
         CONTRAST,
@@ -313,24 +334,63 @@ fn vouches_for(bytes: &[u8], i: usize) -> bool {
 /// The bits of every pattern that may match somewhere in `text`. A pattern whose bit is clear
 /// has no match in `text` (nor in any slice of it that cuts no token).
 pub fn scan(text: &str) -> u32 {
+    scan_tokens(text, 0, &mut Vec::new())
+}
+
+/// A token carrying some wanted bits, at byte `start` of the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub bits: u32,
+}
+
+/// [`scan`], also appending to `tokens` every token whose bits meet `keep`. The value words
+/// and [`LABEL_START`] are where their patterns' matches start, so anchored searches at those
+/// tokens find every match; when the result has [`VOID`], the tokens mean nothing.
+pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
     let t = trie();
     let bytes = text.as_bytes();
     let mut bits = 0;
     let mut node = ROOT;
+    let mut token_bits = 0;
+    let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let class = CLASS[usize::from(b)];
         if class < SEP {
+            if node == ROOT {
+                start = i;
+            }
             node = t.next[node][usize::from(class)] as usize;
-            bits |= t.prefix[node];
+            token_bits |= t.prefix[node];
         } else {
-            bits |= t.exact[node];
-            node = ROOT;
+            if node != ROOT {
+                token_bits |= t.exact[node];
+                if token_bits & keep != 0 {
+                    tokens.push(Token {
+                        start,
+                        bits: token_bits,
+                    });
+                }
+                bits |= token_bits;
+                token_bits = 0;
+                node = ROOT;
+            }
             if class == CHECK && !vouches_for(bytes, i) {
                 return ALL;
             }
         }
     }
-    bits | t.exact[node]
+    if node != ROOT {
+        token_bits |= t.exact[node];
+        if token_bits & keep != 0 {
+            tokens.push(Token {
+                start,
+                bits: token_bits,
+            });
+        }
+        bits |= token_bits;
+    }
+    bits
 }
 
 #[cfg(test)]

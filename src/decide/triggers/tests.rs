@@ -39,6 +39,25 @@ pub(crate) fn assert_sound(text: &str) {
     }
 }
 
+/// The anchored searches at trigger tokens find what whole-text searches find.
+pub(crate) fn assert_anchored_searches_agree(text: &str) {
+    let c = Cues::get();
+    let mut tokens = Vec::new();
+    let bits = scan_tokens(text, LABEL_START | ANY_VALUE, &mut tokens);
+    let mut labels = Vec::new();
+    c.find_labels(text, bits, &tokens, &mut labels);
+    let want: Vec<_> = c.label.find_iter(text).map(|m| m.range()).collect();
+    assert_eq!(labels, want, "labels in {text:?}");
+    let values = crate::decide::discussion::values_discussed(text);
+    let want: Vec<_> = crate::values::Value::ALL
+        .into_iter()
+        .zip(&patterns().values)
+        .filter(|(_, re)| re.is_match(text))
+        .map(|(v, _)| v)
+        .collect();
+    assert_eq!(values, want, "values in {text:?}");
+}
+
 /// Words of the patterns, their near misses, and glue that tests the token bounds.
 const VOCAB: &[&str] = &[
     "I",
@@ -263,6 +282,15 @@ const VOCAB: &[&str] = &[
     "counterargument",
     "is",
     "remains",
+    "do no harm",
+    "side effects",
+    "other patients",
+    "the former",
+    "the latter",
+    "first option",
+    "second one",
+    "Option B",
+    "choice 1",
     "选择",
     "方案",
     "推荐",
@@ -322,6 +350,7 @@ fn sound_on_generated_text() {
             text.push_str(GLUE[rng.gen_range(0..GLUE.len())]);
         }
         assert_sound(&text);
+        assert_anchored_searches_agree(&text);
         for (count, (_, _, re)) in hits.iter_mut().zip(gated()) {
             *count += u32::from(re.is_match(&text));
         }
