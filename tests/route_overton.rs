@@ -250,6 +250,11 @@ async fn overton_streams_the_composed_answer_as_sse() {
     proxy.shutdown().await;
 }
 
+/// The consulted members, as the route header lists them.
+fn consulted(got: &Got) -> &str {
+    got.header("x-pluralis-member").unwrap()
+}
+
 #[tokio::test]
 async fn overton_with_every_member_failing_is_an_openai_error() {
     let failing = || mock(|_, _| Reply::Json(500, r#"{"error":{"message":"boom"}}"#.into()));
@@ -265,8 +270,19 @@ async fn overton_with_every_member_failing_is_an_openai_error() {
         )
         .await;
         assert_eq!(got.status, 502, "{}", got.text());
-        assert_eq!(error_code(&got), "upstream_status");
+        assert_eq!(error_code(&got), "no_member_answered");
+        assert_eq!(got.header("x-pluralis-route"), Some("overton"));
+        assert_eq!(got.header("x-pluralis-unavailable"), Some(consulted(&got)));
+        let message = got.json()["error"]["message"].as_str().unwrap().to_owned();
+        for member in ["a/x (failed)", "b/y (failed)", "c/z (failed)"] {
+            assert!(message.contains(member), "{message}");
+        }
     }
+    assert_eq!(
+        a.calls() + b.calls() + c.calls(),
+        6,
+        "each member asked once per request"
+    );
 
     // Every member late: still an OpenAI error, saying the fan-out ran out of time.
     let slow = |_: usize, _: &Received| {
@@ -285,9 +301,10 @@ async fn overton_with_every_member_failing_is_an_openai_error() {
         body("p3", DILEMMA, false),
     )
     .await;
-    assert_eq!(got.status, 502, "{}", got.text());
-    assert_eq!(got.header("x-pluralis-upstream-status"), Some("504"));
-    assert_eq!(error_code(&got), "upstream_status");
+    assert_eq!(got.status, 504, "{}", got.text());
+    assert_eq!(error_code(&got), "no_member_answered");
+    let message = got.json()["error"]["message"].as_str().unwrap().to_owned();
+    assert_eq!(message.matches("(timed_out)").count(), 3, "{message}");
     all_late.shutdown().await;
 
     // One member answering is enough: the others are named as unavailable.

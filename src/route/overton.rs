@@ -13,6 +13,7 @@ use super::sticky::{unit_from_key, WeightedMembers};
 use crate::body::ProxyBody;
 use crate::config::UpstreamConfig;
 use crate::metrics::Metrics;
+use crate::upstream::dispatch::Settled;
 use crate::upstream::synth::{unix_now, SynthAnswer};
 use crate::upstream::{dispatch, ForwardRequest, Upstream, UpstreamError, UpstreamHandle};
 use bytes::Bytes;
@@ -135,7 +136,7 @@ async fn gather_and_answer(fan_out: &FanOut, request: &ForwardRequest) -> Respon
         } else {
             StatusCode::BAD_GATEWAY
         };
-        return error_response(status);
+        return error_response(status, &outcomes);
     }
     let options = fan_out
         .options
@@ -217,16 +218,30 @@ async fn read_limited(mut body: ProxyBody) -> Result<Vec<u8>, Unavailable> {
     Ok(out)
 }
 
-fn error_response(status: StatusCode) -> Response<ProxyBody> {
+/// The OpenAI-shaped error when no consulted member answered, naming each and why; marked
+/// [`Settled`] so dispatch hands it to the client unchanged (with the route headers).
+fn error_response(status: StatusCode, outcomes: &[MemberOutcome]) -> Response<ProxyBody> {
+    let named: Vec<String> = outcomes
+        .iter()
+        .map(|o| {
+            let why = o.result.as_ref().err().map_or("answered", |u| u.as_str());
+            format!("{} ({why})", o.member)
+        })
+        .collect();
     let body = serde_json::json!({"error": {
-        "message": "no consulted member answered",
-        "type": "upstream_error", "param": null, "code": null}});
+        "message": format!("no consulted member answered: {}", named.join(", ")),
+        "type": "upstream_error", "param": null, "code": "no_member_answered"}});
     let mut response = Response::new(crate::body::full(body.to_string()));
     *response.status_mut() = status;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
+    let members: Vec<&str> = outcomes.iter().map(|o| o.member.as_str()).collect();
+    if let Ok(v) = HeaderValue::from_str(&members.join(",")) {
+        response.headers_mut().insert(UNAVAILABLE_HEADER, v);
+    }
+    response.extensions_mut().insert(Settled);
     response
 }
 

@@ -16,6 +16,12 @@ use rand::Rng;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Response extension an in-process upstream sets on an answer it already settled (Overton's
+/// fan-out, whose members had their own retries and fallbacks): passed to the client as it is,
+/// whatever its status, never retried, so its error body (which names the members) arrives.
+#[derive(Debug, Clone, Copy)]
+pub struct Settled;
+
 /// A response head from one upstream, ready to stream to the client.
 pub struct Dispatched {
     pub upstream: Arc<UpstreamHandle>,
@@ -123,6 +129,9 @@ async fn try_upstream(
             Ok(Err(_transport)) => ProxyError::UpstreamConnect {
                 upstream: name.to_string(),
             },
+            Ok(Ok(response)) if response.extensions().get::<Settled>().is_some() => {
+                return Ok(response);
+            }
             Ok(Ok(response)) => {
                 let status = response.status().as_u16();
                 if status == 401 || status == 403 {
