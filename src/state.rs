@@ -35,6 +35,10 @@ pub struct AppState {
     pub ensembles: HashMap<String, Arc<Ensemble>>,
     /// Decides which requests to an ensemble are dilemmas.
     pub dilemma_detector: Arc<dyn DilemmaDetector>,
+    /// Benchmark cases dilemma decisions are recognised as (only read with `[monitor]`).
+    pub known_cases: Arc<crate::route::feed::KnownCases>,
+    /// The optional judge model of `[monitor.judge]`, one per state (its budget and cache).
+    pub judge: Option<Arc<crate::monitor::judge::Judge>>,
 }
 
 /// Why runtime state could not be built from a (valid) policy.
@@ -87,7 +91,12 @@ impl AppState {
         // Loaded once per state build: the request path only scores.
         let dilemma_detector =
             crate::route::detector::from_config(&policy.detector).map_err(StateError::Detector)?;
-        Ok(Self {
+        let known_cases = Arc::new(if policy.monitor.is_some() {
+            crate::route::feed::KnownCases::for_policy(&policy)
+        } else {
+            crate::route::feed::KnownCases::new(Vec::new())
+        });
+        let mut state = Self {
             policy: Arc::new(policy),
             upstreams,
             models,
@@ -95,8 +104,12 @@ impl AppState {
             metrics,
             ensembles,
             dilemma_detector,
+            known_cases,
+            judge: None,
             monitor: None,
-        })
+        };
+        state.judge = crate::monitor::judge::Judge::for_state(&state);
+        Ok(state)
     }
 
     /// True when `model` is served (used to keep metric labels bounded).

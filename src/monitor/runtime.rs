@@ -16,6 +16,29 @@ use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// File in the data directory holding the conversation-hash salt.
+const SALT_FILE: &str = "conversation-salt";
+
+fn random_salt() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+/// Reads the deployment's salt, creating it (random) on first start.
+fn load_or_create_salt(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    let path = data_dir.join(SALT_FILE);
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let salt = text.trim();
+        if !salt.is_empty() {
+            return Ok(salt.to_owned());
+        }
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
+    let salt = random_salt();
+    std::fs::write(&path, &salt).with_context(|| format!("writing {}", path.display()))?;
+    Ok(salt)
+}
+
 /// Alert changes kept for the dashboard.
 const RECENT_ALERTS: usize = 50;
 
@@ -45,6 +68,7 @@ pub struct Monitor {
     metrics: Option<MonitorMetrics>,
     webhook: Option<Webhook>,
     rebuilt: LogState,
+    conversation_salt: String,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -107,6 +131,11 @@ impl Monitor {
             .as_deref()
             .map(Webhook::new)
             .transpose()?;
+        let conversation_salt = if config.enabled {
+            load_or_create_salt(&config.log.data_dir)?
+        } else {
+            random_salt()
+        };
         let monitor = Arc::new(Monitor {
             reference,
             log,
@@ -119,6 +148,7 @@ impl Monitor {
             metrics,
             webhook,
             rebuilt,
+            conversation_salt,
             config,
         });
         monitor.refit_now();
@@ -296,6 +326,18 @@ impl Monitor {
 
     pub fn config(&self) -> &MonitorConfig {
         &self.config
+    }
+
+    /// Salt of the conversation hashes in events: kept in the data directory, so a
+    /// conversation keeps its hash across restarts while hashes of another deployment differ.
+    pub fn conversation_salt(&self) -> &str {
+        &self.conversation_salt
+    }
+
+    /// True when an event must be on disk before the response that produced it completes
+    /// (`fsync = "per_event"` with the log on).
+    pub fn wants_durable_events(&self) -> bool {
+        self.log.is_some() && self.config.log.fsync == super::log::FsyncPolicy::PerEvent
     }
 
     /// Waits until everything recorded so far is written and fsynced.

@@ -7,6 +7,7 @@
 pub mod calibrate;
 pub mod detector;
 pub mod ensemble;
+pub mod feed;
 pub mod mixture;
 mod modes;
 pub mod overton;
@@ -84,7 +85,10 @@ fn ensemble_plan(
         .get(steer::CONVERSATION_HEADER)
         .and_then(|v| v.to_str().ok());
     let key = steer::conversation_key(header, &request.json);
-    if let Some(plan) = modes::mode_plan(state, ensemble, request, dilemma, key)? {
+    if let Some(mut plan) = modes::mode_plan(state, ensemble, request, &verdict, key)? {
+        if dilemma && plan.observer.is_none() {
+            plan.observer = feed::mode_observer(state, request, &verdict, ensemble.name(), &plan);
+        }
         return Ok(plan);
     }
     // The guardrail: members whose monitored autonomy share fell below the physician range
@@ -113,11 +117,24 @@ fn ensemble_plan(
     if let Ok(member) = HeaderValue::from_str(decision.member) {
         response_headers.insert(MEMBER_HEADER, member);
     }
+    let observer = if dilemma {
+        let ctx = feed::context(
+            state,
+            request,
+            &verdict,
+            ensemble.name(),
+            decision.member,
+            decision.route,
+        );
+        ctx.and_then(|ctx| feed::observer(state, ctx))
+    } else {
+        None
+    };
     Ok(Plan {
         candidates: candidates.clone(),
         body,
         response_headers,
-        observer: None,
+        observer,
         persona: None,
     })
 }

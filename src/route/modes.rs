@@ -17,6 +17,7 @@ use super::stated::{closest_member, member_profile, PROFILE_SOURCE_HEADER};
 use super::steer::{member_body, messages, steering_sentence, MemberSpec};
 use super::values_header::{parse_values, VALUES_HEADER};
 use super::{Plan, DILEMMA_HEADER, MEMBER_HEADER, ROUTE_HEADER};
+use crate::detect::Detection;
 use crate::error::ProxyError;
 use crate::server::request::ApiRequest;
 use crate::state::AppState;
@@ -32,13 +33,16 @@ pub(super) fn mode_plan(
     state: &AppState,
     ensemble: &Ensemble,
     request: &ApiRequest,
-    dilemma: bool,
+    verdict: &Detection<'_>,
     key: &[u8],
 ) -> Result<Option<Plan>, ProxyError> {
+    let dilemma = verdict.dilemma;
     match ensemble.config.dilemma_mode {
         DilemmaMode::Steer => steer_plan(state, ensemble, request, dilemma, key),
         DilemmaMode::Persona if dilemma => persona_plan(state, ensemble, request, key).map(Some),
-        DilemmaMode::Overton if dilemma => overton_plan(state, ensemble, request, key).map(Some),
+        DilemmaMode::Overton if dilemma => {
+            overton_plan(state, ensemble, request, verdict, key).map(Some)
+        }
         _ => Ok(None),
     }
 }
@@ -183,6 +187,7 @@ fn overton_plan(
     state: &AppState,
     ensemble: &Ensemble,
     request: &ApiRequest,
+    verdict: &Detection<'_>,
     key: &[u8],
 ) -> Result<Plan, ProxyError> {
     let config = &ensemble.config;
@@ -228,6 +233,15 @@ fn overton_plan(
         options: stated_options(&request.json),
         model: request.model.clone(),
         metrics: Arc::clone(&state.metrics),
+        // Each member's answer is one decision for the monitor.
+        feed: super::feed::Feed::of(state).zip(super::feed::context(
+            state,
+            request,
+            verdict,
+            ensemble.name(),
+            "",
+            "overton",
+        )),
     })
     .map_err(|detail| ProxyError::Internal { detail })?;
     Ok(Plan {

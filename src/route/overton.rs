@@ -82,6 +82,8 @@ pub struct FanOut {
     /// The model name the client asked for (the ensemble), reported in the answer.
     pub model: String,
     pub metrics: Arc<Metrics>,
+    /// The monitor feed and the dilemma's context, when the policy runs a monitor.
+    pub feed: Option<(super::feed::Feed, super::feed::DilemmaContext)>,
 }
 
 /// The per-request upstream handle that runs `fan_out` when dispatched.
@@ -126,6 +128,9 @@ async fn gather_and_answer(fan_out: &FanOut, request: &ForwardRequest) -> Respon
         .iter()
         .map(|m| ask(m, request, deadline, &fan_out.metrics));
     let outcomes: Vec<MemberOutcome> = futures_util::future::join_all(asks).await;
+    if let Some((feed, ctx)) = &fan_out.feed {
+        feed_decisions(feed, ctx, &outcomes).await;
+    }
     let deadline_ms = u64::try_from(fan_out.deadline.as_millis()).unwrap_or(u64::MAX);
     if outcomes.iter().all(|o| o.result.is_err()) {
         let all_late = outcomes
@@ -164,6 +169,33 @@ async fn gather_and_answer(fan_out: &FanOut, request: &ForwardRequest) -> Respon
         }
     }
     response
+}
+
+/// Each member's answer is one decision for the monitor; durable before the composed answer
+/// is sent when the log's fsync policy asks for it, else recorded in the background.
+async fn feed_decisions(
+    feed: &super::feed::Feed,
+    ctx: &super::feed::DilemmaContext,
+    outcomes: &[MemberOutcome],
+) {
+    let answered = outcomes.iter().filter_map(|o| {
+        let answer = o.result.as_ref().ok()?;
+        let ctx = super::feed::DilemmaContext {
+            member: o.member.clone(),
+            ..ctx.clone()
+        };
+        let text = super::feed::AnswerText {
+            content: answer.content.clone(),
+            reasoning: answer.reasoning.clone(),
+        };
+        Some((ctx, text))
+    });
+    if feed.monitor.wants_durable_events() {
+        let records = answered.map(|(ctx, text)| feed.record_durable(ctx, text));
+        futures_util::future::join_all(records).await;
+    } else {
+        answered.for_each(|(ctx, text)| feed.emit(ctx, text));
+    }
 }
 
 /// Ask one member, non-streamed, and read its answer, all before `deadline`.

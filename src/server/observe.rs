@@ -66,7 +66,21 @@ pub trait ResponseObserver: Send + 'static {
     fn on_data(&mut self, chunk: &Bytes);
     /// Called exactly once when the response ends, however it ends.
     fn on_end(&mut self, summary: &ResponseSummary);
+    /// True when this observer may hold the end of the response ([`Self::hold_end`]); the
+    /// body then reports no exact length, so the client cannot see the end before it comes.
+    fn holds_end(&self) -> bool {
+        false
+    }
+    /// Called right after `on_end` when the whole body was sent: the end of the response
+    /// (chunk terminator, HTTP/2 end of stream) waits for the returned future. Data frames are
+    /// never held. Used to make a record durable before the client sees the response complete.
+    fn hold_end(&mut self) -> Option<HoldEnd> {
+        None
+    }
 }
+
+/// A future the end of a response waits for.
+pub type HoldEnd = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// What to record when the response ends.
 pub struct ResponseRecord {
@@ -112,6 +126,8 @@ pub struct ObservedBody {
     upstream: Option<UpstreamBodyPolicy>,
     idle: Option<Pin<Box<Sleep>>>,
     observer: Option<Box<dyn ResponseObserver>>,
+    /// The end of the body waits for this (see [`ResponseObserver::hold_end`]).
+    hold: Option<HoldEnd>,
     in_flight: Option<InFlightGuard>,
     first_byte: Option<Duration>,
     bytes: u64,
@@ -136,6 +152,7 @@ impl ObservedBody {
             upstream,
             idle,
             observer,
+            hold: None,
             in_flight: Some(in_flight),
             first_byte: None,
             bytes: 0,
@@ -263,6 +280,13 @@ impl Body for ObservedBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         let this = self.get_mut();
+        if let Some(hold) = this.hold.as_mut() {
+            if hold.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            this.hold = None;
+            return Poll::Ready(None);
+        }
         if this.done {
             return Poll::Ready(None);
         }
@@ -283,6 +307,10 @@ impl Body for ObservedBody {
                     return this.fail(StreamOutcome::Truncated, None);
                 }
                 this.finish(StreamOutcome::Complete);
+                this.hold = this.observer.as_mut().and_then(|o| o.hold_end());
+                if this.hold.is_some() {
+                    return Pin::new(this).poll_frame(cx);
+                }
                 Poll::Ready(None)
             }
             Poll::Pending => {
@@ -297,11 +325,13 @@ impl Body for ObservedBody {
     }
 
     fn is_end_stream(&self) -> bool {
-        self.done || (self.upstream.is_none() && self.inner.is_end_stream())
+        self.hold.is_none()
+            && (self.done || (self.upstream.is_none() && self.inner.is_end_stream()))
     }
 
     fn size_hint(&self) -> SizeHint {
-        if self.upstream.as_ref().is_some_and(|u| u.sse) {
+        let holds = self.observer.as_ref().is_some_and(|o| o.holds_end());
+        if holds || self.upstream.as_ref().is_some_and(|u| u.sse) {
             SizeHint::default()
         } else {
             self.inner.size_hint()

@@ -128,3 +128,61 @@ async fn client_leaving_releases_in_flight_and_observer_still_gets_the_whole_ans
     assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
     assert_eq!(seen.client_left, vec![true]);
 }
+
+/// Holds the end of the response until `release` fires.
+struct Holder(Option<tokio::sync::oneshot::Receiver<()>>);
+
+impl ResponseObserver for Holder {
+    fn on_data(&mut self, _: &Bytes) {}
+    fn on_end(&mut self, _: &ResponseSummary) {}
+    fn holds_end(&self) -> bool {
+        true
+    }
+    fn hold_end(&mut self) -> Option<HoldEnd> {
+        let rx = self.0.take()?;
+        Some(Box::pin(async move {
+            let _ = rx.await;
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_held_end_waits_for_the_observer_and_hides_the_length() {
+    use http_body_util::Full;
+    let (release, rx) = tokio::sync::oneshot::channel();
+    let metrics = Arc::new(Metrics::new().unwrap());
+    let record = ResponseRecord {
+        metrics: Arc::clone(&metrics),
+        model_label: "m".into(),
+        status: 200,
+        started: Instant::now(),
+        request_id: "r".into(),
+        upstream: Some("u".into()),
+    };
+    let policy = UpstreamBodyPolicy {
+        upstream: "u".into(),
+        idle_timeout: Duration::from_secs(5),
+        sse: false,
+    };
+    let inner = Full::new(Bytes::from_static(b"{\"a\":1}"))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let mut body = ObservedBody::new(
+        inner,
+        record,
+        Some(policy),
+        Some(Box::new(Holder(Some(rx)))),
+        InFlightGuard::new(metrics),
+    );
+    // No exact length: the client must wait for the end, which the observer holds.
+    assert_eq!(body.size_hint().exact(), None);
+    let data = body.frame().await.unwrap().unwrap().into_data().unwrap();
+    assert_eq!(data, "{\"a\":1}");
+    let held = tokio::time::timeout(Duration::from_millis(50), body.frame()).await;
+    assert!(held.is_err(), "the end waits for the observer");
+    assert!(!body.is_end_stream());
+    release.send(()).unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(5), body.frame()).await;
+    assert!(end.unwrap().is_none());
+    assert!(body.is_end_stream());
+}
