@@ -52,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             return Ok(());
         }
         println!(
-            "\nstill serving on http://{addr}; try:\n  curl -s http://{addr}/v1/chat/completions \
+            "\nstill serving on http://{addr} (live monitor: http://{addr}/monitor); try:\n  curl -s http://{addr}/v1/chat/completions \
              -H 'content-type: application/json' \\\n    -d '{{\"model\":\"{}\",\"user\":\"me\",\
              \"messages\":[{{\"role\":\"user\",\"content\":\"hello\"}}]}}'\nCtrl-C to stop.",
             demo::DEMO_ENSEMBLE

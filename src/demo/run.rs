@@ -35,6 +35,8 @@ pub struct DemoSetup {
     pub experiment: Experiment,
     /// Label of the reference panel in the report.
     pub reference: String,
+    /// The live monitor's decision log of this run (the policy's `[monitor]` table).
+    pub data_dir: PathBuf,
 }
 
 impl DemoSetup {
@@ -46,6 +48,30 @@ impl DemoSetup {
 /// The replay setup on `replay` (or the shared ValueBench folder, see
 /// [`valuebench::shared_dir`]); the simulation when neither is there.
 pub fn setup(replay: Option<PathBuf>, listen: &str) -> Result<DemoSetup, ReadError> {
+    let data_dir = std::env::temp_dir().join(format!("pluralis-demo-{}", std::process::id()));
+    let mut setup = source_setup(replay, listen, data_dir.clone())?;
+    setup.policy.toml.push_str(&monitor_table(&data_dir));
+    Ok(setup)
+}
+
+/// The demo's `[monitor]` table, so `/monitor` is live while the demo runs: a decision log of
+/// its own per run (the dashboard shows this run only), fsync every 100 ms (the demo needs no
+/// per-event durability), refits every 2 s, and the guardrail off so the report shows the
+/// calibrated mixture as calibrated (the dashboard still shows each member's autonomy share
+/// against the physician range).
+pub fn monitor_table(data_dir: &std::path::Path) -> String {
+    let dir = toml::Value::String(data_dir.display().to_string());
+    format!(
+        "\n[monitor]\nrefit_interval_ms = 2000\n[monitor.log]\ndata_dir = {dir}\n\
+         fsync = {{ interval_ms = 100 }}\n[monitor.guardrail]\nenabled = false\n"
+    )
+}
+
+fn source_setup(
+    replay: Option<PathBuf>,
+    listen: &str,
+    data_dir: PathBuf,
+) -> Result<DemoSetup, ReadError> {
     match replay.or_else(valuebench::shared_dir) {
         Some(dir) => {
             let policy = replay_policy(&dir, listen)?;
@@ -60,6 +86,7 @@ pub fn setup(replay: Option<PathBuf>, listen: &str) -> Result<DemoSetup, ReadErr
                 policy,
                 experiment,
                 reference: format!("physician panel ({panel} physicians)"),
+                data_dir,
             })
         }
         None => {
@@ -69,6 +96,7 @@ pub fn setup(replay: Option<PathBuf>, listen: &str) -> Result<DemoSetup, ReadErr
                 policy: sim.policy,
                 experiment: sim.experiment,
                 reference: format!("SIMULATED physician panel ({} sim agents)", sim.physicians),
+                data_dir,
             })
         }
     }
@@ -162,6 +190,12 @@ pub fn describe(setup: &DemoSetup, addr: SocketAddr) -> String {
         };
         let _ = writeln!(out, "  {m:<42} {w:.3}{known}");
     }
+    let _ = writeln!(
+        out,
+        "live monitor (value profiles, drift, routing; updates as the demo runs): \
+         http://{addr}/monitor\n  decision log: {}",
+        setup.data_dir.display()
+    );
     out
 }
 
@@ -243,5 +277,23 @@ fn interleave(requests: &mut [DriveRequest]) {
     for i in 0..n {
         let j = (i * 7919) % n;
         requests.swap(i, j);
+    }
+}
+
+#[cfg(test)]
+mod monitor_tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_policy_runs_the_monitor_on_its_own_log() {
+        let dir = std::path::Path::new("/tmp/pluralis demo \"x\"");
+        let mut toml = sim_policy("127.0.0.1:0").unwrap().policy.toml;
+        toml.push_str(&monitor_table(dir));
+        let policy = crate::config::Policy::from_toml_str(&toml).unwrap();
+        let monitor = policy.monitor.unwrap();
+        assert!(monitor.enabled);
+        assert_eq!(monitor.log.data_dir, dir);
+        assert!(!monitor.guardrail.enabled);
+        assert!(monitor.validate().is_ok());
     }
 }
