@@ -253,53 +253,83 @@ pub enum WordRole {
     Other,
 }
 
-/// The role of a word (any case), read with one lowercase copy on the stack.
+/// The role of a word (any case), read from its lowercase bytes packed in an integer.
 pub fn word_role(word: &str) -> WordRole {
-    let Some(lower) = lowercase::<9>(word) else {
+    if word.len() == 9 {
+        // The only nine-letter word in either list.
+        return if word.eq_ignore_ascii_case("shouldn't") {
+            WordRole::Negation
+        } else {
+            WordRole::Other
+        };
+    }
+    let Some(key) = packed_lowercase(word) else {
         return WordRole::Other;
     };
-    match lower.as_bytes() {
-        b"over" | b"rather" | b"instead" | b"versus" | b"vs" | b"than" | b"because" | b"since"
-        | b"while" | b"but" | b"although" | b"though" | b"whereas" | b"unless" => {
-            WordRole::ClauseOpener
+    const fn k(w: &str) -> u64 {
+        let b = w.as_bytes();
+        let mut key = 0u64;
+        let mut i = 0;
+        while i < b.len() {
+            key |= (b[i] as u64) << (8 * i);
+            i += 1;
         }
-        b"not" | b"no" | b"never" | b"without" | b"nor" | b"don't" | b"doesn't" | b"won't"
-        | b"cannot" | b"can't" | b"shouldn't" | b"wouldn't" | b"isn't" | b"aren't" | b"didn't"
-        | b"neither" => WordRole::Negation,
+        key
+    }
+    const OVER: u64 = k("over");
+    const RATHER: u64 = k("rather");
+    const INSTEAD: u64 = k("instead");
+    const VERSUS: u64 = k("versus");
+    const VS: u64 = k("vs");
+    const THAN: u64 = k("than");
+    const BECAUSE: u64 = k("because");
+    const SINCE: u64 = k("since");
+    const WHILE: u64 = k("while");
+    const BUT: u64 = k("but");
+    const ALTHOUGH: u64 = k("although");
+    const THOUGH: u64 = k("though");
+    const WHEREAS: u64 = k("whereas");
+    const UNLESS: u64 = k("unless");
+    const NOT: u64 = k("not");
+    const NO: u64 = k("no");
+    const NEVER: u64 = k("never");
+    const WITHOUT: u64 = k("without");
+    const NOR: u64 = k("nor");
+    const DONT: u64 = k("don't");
+    const DOESNT: u64 = k("doesn't");
+    const WONT: u64 = k("won't");
+    const CANNOT: u64 = k("cannot");
+    const CANT: u64 = k("can't");
+    const WOULDNT: u64 = k("wouldn't");
+    const ISNT: u64 = k("isn't");
+    const ARENT: u64 = k("aren't");
+    const DIDNT: u64 = k("didn't");
+    const NEITHER: u64 = k("neither");
+    match key {
+        OVER | RATHER | INSTEAD | VERSUS | VS | THAN | BECAUSE | SINCE | WHILE | BUT | ALTHOUGH
+        | THOUGH | WHEREAS | UNLESS => WordRole::ClauseOpener,
+        NOT | NO | NEVER | WITHOUT | NOR | DONT | DOESNT | WONT | CANNOT | CANT | WOULDNT
+        | ISNT | ARENT | DIDNT | NEITHER => WordRole::Negation,
         _ => WordRole::Other,
     }
+}
+
+/// A word of 1 to 8 bytes without NUL, ASCII-lowercased and packed little-endian (the
+/// zero padding then implies the length).
+fn packed_lowercase(word: &str) -> Option<u64> {
+    if word.is_empty() || word.len() > 8 || word.as_bytes().contains(&0) {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    for (slot, b) in buf.iter_mut().zip(word.bytes()) {
+        *slot = b.to_ascii_lowercase();
+    }
+    Some(u64::from_le_bytes(buf))
 }
 
 /// Is this word a negation (see [`WordRole::Negation`])?
 pub fn is_negation(word: &str) -> bool {
     word_role(word) == WordRole::Negation
-}
-
-/// A word of at most `N` bytes, ASCII-lowercased on the stack (None when longer: no word in
-/// the lists above is).
-fn lowercase<const N: usize>(word: &str) -> Option<Lower<N>> {
-    if word.len() > N {
-        return None;
-    }
-    let mut bytes = [0; N];
-    for (slot, b) in bytes.iter_mut().zip(word.bytes()) {
-        *slot = b.to_ascii_lowercase();
-    }
-    Some(Lower {
-        bytes,
-        len: word.len(),
-    })
-}
-
-struct Lower<const N: usize> {
-    bytes: [u8; N],
-    len: usize,
-}
-
-impl<const N: usize> Lower<N> {
-    fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
-    }
 }
 
 /// The largest char boundary at or below `at`.
@@ -350,6 +380,31 @@ mod tests {
         let t = "don't re-assess (Choice 1)";
         let w: Vec<&str> = words(t).map(|r| &t[r]).collect();
         assert_eq!(w, vec!["don't", "re-assess", "Choice", "1"]);
+    }
+
+    #[test]
+    fn word_roles_ignore_case_and_need_the_whole_word() {
+        for w in [
+            "over", "Rather", "VS", "although", "Whereas", "unless", "but",
+        ] {
+            assert_eq!(word_role(w), WordRole::ClauseOpener, "{w}");
+        }
+        for w in [
+            "not",
+            "No",
+            "shouldn't",
+            "SHOULDN'T",
+            "wouldn't",
+            "neither",
+            "can't",
+        ] {
+            assert_eq!(word_role(w), WordRole::Negation, "{w}");
+        }
+        for w in [
+            "", "n", "nots", "overt", "no\0", "shouldnt", "butter", "neithers", "é",
+        ] {
+            assert_eq!(word_role(w), WordRole::Other, "{w:?}");
+        }
     }
 
     #[test]

@@ -281,6 +281,7 @@ struct Trie {
     prefix: Vec<u32>,
 }
 
+const DEAD: usize = 0;
 const ROOT: usize = 1;
 
 impl Trie {
@@ -354,7 +355,9 @@ pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
     let mut node = ROOT;
     let mut token_bits = 0;
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
         let class = CLASS[usize::from(b)];
         if class < SEP {
             if node == ROOT {
@@ -362,6 +365,13 @@ pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
             }
             node = t.next[node][usize::from(class)] as usize;
             token_bits |= t.prefix[node];
+            i += 1;
+            if node == DEAD {
+                // No trigger starts like this token: skip the rest of it.
+                while i < bytes.len() && CLASS[usize::from(bytes[i])] < SEP {
+                    i += 1;
+                }
+            }
         } else {
             if node != ROOT {
                 token_bits |= t.exact[node];
@@ -378,6 +388,7 @@ pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
             if class == CHECK && !vouches_for(bytes, i) {
                 return ALL;
             }
+            i += 1;
         }
     }
     if node != ROOT {
