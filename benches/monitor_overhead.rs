@@ -4,16 +4,17 @@
 //! The real server runs in-process on 127.0.0.1 in front of a loopback mock upstream that
 //! answers every dilemma at once ("Recommendation: Choice 1/2 ..."). An open-loop client sends
 //! the project's bench dilemmas to a two-member ensemble at a fixed rate (default 1,000 req/s)
-//! and records each response's latency. Three servers are compared: no `[monitor]`, monitor with
-//! `fsync = "per_event"`, monitor with `fsync = { interval_ms = 50 }` (other monitor settings at
-//! their defaults: 5 s refits with 200 bootstrap draws). To keep a shared machine's drifting
-//! load out of the comparison, the configurations take turns in short rounds and each pools
-//! its rounds. Run with:
+//! and records each response's latency. Four servers are compared: no `[monitor]`; monitor with
+//! `fsync = "per_event"`; with `fsync = { interval_ms = 50 }` (other monitor settings at their
+//! defaults: 5 s refits with 200 bootstrap draws); and the last without refits (the log's cost
+//! alone). To keep a shared machine's drifting load out of the comparison, the setups take
+//! turns in short rounds and each pools its rounds. Run with:
 //!
 //!     cargo bench --bench monitor_overhead
 //!
 //! Environment: `MONITOR_OVERHEAD_RATE` (req/s, default 1000), `MONITOR_OVERHEAD_SECS` (per
-//! round, default 8), `MONITOR_OVERHEAD_ROUNDS` (default 3). Defaults take about 80 s.
+//! round, default 7), `MONITOR_OVERHEAD_ROUNDS` (default 3), `MONITOR_OVERHEAD_UPSTREAM_MS`
+//! (the mock's answer time, default 0). Defaults take about 95 s.
 
 #[path = "../tests/load/mod.rs"]
 mod load;
@@ -54,8 +55,8 @@ fn reply(n: u64) -> Bytes {
     Bytes::from(serde_json::to_vec(&body).expect("json"))
 }
 
-/// A mock upstream answering every request at once.
-async fn mock_upstream() -> SocketAddr {
+/// A mock upstream answering every request after `delay` (zero: at once).
+async fn mock_upstream(delay: Duration) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let served = Arc::new(AtomicU64::new(0));
@@ -71,6 +72,9 @@ async fn mock_upstream() -> SocketAddr {
                     let n = served.fetch_add(1, Ordering::Relaxed);
                     async move {
                         let _ = req.into_body().collect().await;
+                        if !delay.is_zero() {
+                            tokio::time::sleep(delay).await;
+                        }
                         Ok::<_, Infallible>(
                             Response::builder()
                                 .header("content-type", "application/json")
@@ -90,29 +94,37 @@ async fn mock_upstream() -> SocketAddr {
 
 struct Setup {
     label: &'static str,
-    /// The `[monitor]` tables, or nothing for the monitor off.
-    monitor: Option<&'static str>,
+    /// Keys of the `[monitor]` and `[monitor.log]` tables, or nothing for the monitor off.
+    monitor: Option<(&'static str, &'static str)>,
 }
 
-const SETUPS: [Setup; 3] = [
+const SETUPS: [Setup; 4] = [
     Setup {
         label: "monitor off",
         monitor: None,
     },
     Setup {
         label: "fsync per_event",
-        monitor: Some("fsync = \"per_event\""),
+        monitor: Some(("", "fsync = \"per_event\"")),
     },
     Setup {
         label: "fsync every 50 ms",
-        monitor: Some("fsync = { interval_ms = 50 }"),
+        monitor: Some(("", "fsync = { interval_ms = 50 }")),
+    },
+    // The log alone: no refit (so no bootstrap) while measuring, to split the cost.
+    Setup {
+        label: "50 ms, no refits",
+        monitor: Some((
+            "refit_interval_ms = 3600000\nbootstrap_draws = 0",
+            "fsync = { interval_ms = 50 }",
+        )),
     },
 ];
 
 async fn server(setup: &Setup, upstream: SocketAddr, data_dir: &Path) -> ServerHandle {
-    let monitor = setup.monitor.map_or(String::new(), |log| {
+    let monitor = setup.monitor.map_or(String::new(), |(keys, log)| {
         format!(
-            "[monitor]\n[monitor.log]\ndata_dir = {:?}\n{log}\n",
+            "[monitor]\n{keys}\n[monitor.log]\ndata_dir = {:?}\n{log}\n",
             data_dir.display().to_string()
         )
     });
@@ -158,20 +170,21 @@ fn main() {
     let secs: f64 = if smoke {
         0.2
     } else {
-        env_or("MONITOR_OVERHEAD_SECS", 8.0)
+        env_or("MONITOR_OVERHEAD_SECS", 7.0)
     };
     let rounds: usize = if smoke {
         1
     } else {
         env_or("MONITOR_OVERHEAD_ROUNDS", 3)
     };
+    let upstream_delay = Duration::from_millis(env_or("MONITOR_OVERHEAD_UPSTREAM_MS", 0));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     let scratch = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     runtime.block_on(async {
-        let upstream = mock_upstream().await;
+        let upstream = mock_upstream(upstream_delay).await;
         let bodies = load::dilemma_bodies();
         let mut pooled: Vec<Pooled> = SETUPS.iter().map(|_| Pooled::default()).collect();
         for round in 0..rounds {
@@ -210,10 +223,11 @@ fn main() {
         }
         println!(
             "monitor overhead: {rate} dilemma req/s offered, {rounds} x {secs} s per setup, \
-             loopback mock upstream"
+             loopback mock upstream answering after {} ms",
+            upstream_delay.as_millis()
         );
         println!(
-            "{:>18} {:>9} {:>8} {:>7} {:>8} {:>9} {:>9} {:>9} {:>10}",
+            "{:>18} {:>9} {:>6} {:>6} {:>7} {:>9} {:>8} {:>8} {:>10} {:>9}",
             "setup",
             "completed",
             "per s",
@@ -222,6 +236,7 @@ fn main() {
             "events",
             "p50 ms",
             "p99 ms",
+            "p99 added",
             "p99 ratio"
         );
         let base_p99 = {
@@ -233,7 +248,7 @@ fn main() {
             p.latencies.sort();
             let p99 = load::percentile(&p.latencies, 0.99);
             println!(
-                "{:>18} {:>9} {:>8.0} {:>7} {:>8} {:>9} {:>9.2} {:>9.2} {:>10.3}",
+                "{:>18} {:>9} {:>6.0} {:>6} {:>7} {:>9} {:>8.2} {:>8.2} {:>10.2} {:>9.3}",
                 setup.label,
                 p.completed,
                 p.completed as f64 / p.seconds.max(1e-9),
@@ -246,10 +261,14 @@ fn main() {
                 },
                 ms(load::percentile(&p.latencies, 0.5)),
                 ms(p99),
+                ms(p99) - ms(base_p99),
                 ms(p99) / ms(base_p99).max(1e-9),
             );
             assert!(p.completed > 0, "{}: no request completed", setup.label);
         }
-        println!("events = written/dropped by the decision log (0/0 until the live feed logs)");
+        println!(
+            "events = decisions written/dropped by the log, warm-up requests included; \
+             p99 added and ratio are against the monitor-off server"
+        );
     });
 }
