@@ -163,7 +163,6 @@ fn offline_profiles(events: &[DecisionEvent], temperature: f64) -> BTreeMap<Stri
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the live decision feed (request -> decide -> Monitor::record_durable), not on main yet"]
 async fn kill_9_under_dilemma_load_loses_no_completed_event() {
     let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let data_dir = dir.path().join("data");
