@@ -60,6 +60,14 @@ pub fn parse_cases(text: &str, path: &Path) -> Result<Vec<CaseLine>, ReadError> 
         .collect()
 }
 
+/// Parse the bytes of one decision file; `path` names it in errors.
+pub fn parse_decision_file(bytes: &[u8], path: &Path) -> Result<DecisionFile, ReadError> {
+    serde_json::from_slice(bytes).map_err(|source| ReadError::Json {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// Read every `*.json` decision file of a folder, sorted by file name. A missing folder is empty.
 pub fn read_decision_dir(dir: &Path) -> Result<Vec<DecisionFile>, ReadError> {
     if !dir.is_dir() {
@@ -75,10 +83,7 @@ pub fn read_decision_dir(dir: &Path) -> Result<Vec<DecisionFile>, ReadError> {
         .iter()
         .map(|p| {
             let bytes = fs::read(p).map_err(io(p))?;
-            serde_json::from_slice(&bytes).map_err(|source| ReadError::Json {
-                path: p.clone(),
-                source,
-            })
+            parse_decision_file(&bytes, p)
         })
         .collect()
 }

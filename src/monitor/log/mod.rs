@@ -17,6 +17,6 @@ pub use event::{
     case_key_for_vignette, hash_conversation, DecisionEvent, JudgeNote, JudgeReview, OptionTags,
     ValueTags,
 };
-pub use reader::{read_dir, ReadReport};
+pub use reader::{read_dir, read_segment, ReadReport};
 pub use segment::{list_segments, Segment};
 pub use writer::{AppendError, DecisionLog, LogCounters};

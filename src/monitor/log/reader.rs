@@ -28,7 +28,9 @@ pub fn read_dir(dir: &Path) -> io::Result<ReadReport> {
     Ok(report)
 }
 
-fn read_segment(bytes: &[u8], report: &mut ReadReport) {
+/// Reads one segment's bytes into `report`: complete event lines are kept, the rest counted.
+/// Public as the fuzzing entry (`fuzz/fuzz_targets/decision_log.rs`); [`read_dir`] is the API.
+pub fn read_segment(bytes: &[u8], report: &mut ReadReport) {
     let mut rest = bytes;
     while !rest.is_empty() {
         let Some(end) = rest.iter().position(|&b| b == b'\n') else {

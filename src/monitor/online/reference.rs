@@ -101,6 +101,10 @@ impl Reference {
                 (min, max, profiles.len())
             }
         };
+        anyhow::ensure!(
+            (0..4).all(|i| physician_min[i] <= physician_max[i]),
+            "physician_reference: a min_share above its max_share"
+        );
         let jsd_p95 = block
             .and_then(|b| b.get("jsd_p95"))
             .and_then(serde_json::Value::as_f64);
@@ -236,6 +240,22 @@ mod tests {
             serde_json::json!({"temperature": 0.3, "decision_makers": [maker("model", 0.1, 0.0)]});
         assert!(Reference::from_attribute_json(&doc.to_string(), "x").is_err());
         assert!(Reference::from_attribute_json("{", "x").is_err());
+    }
+
+    #[test]
+    fn rejects_an_inverted_physician_range() {
+        let shares = |a: f64| {
+            serde_json::json!({"autonomy": a, "beneficence": 0.2,
+            "nonmaleficence": 0.2, "justice": 0.2})
+        };
+        let doc = |min: f64, max: f64| {
+            serde_json::json!({"temperature": 0.3,
+            "decision_makers": [maker("consensus", 0.4, 0.9)],
+            "physician_reference": {"min_share": shares(min), "max_share": shares(max)}})
+        };
+        assert!(Reference::from_attribute_json(&doc(0.1, 0.5).to_string(), "x").is_ok());
+        let inverted = Reference::from_attribute_json(&doc(0.5, 0.1).to_string(), "x");
+        assert!(format!("{:#}", inverted.unwrap_err()).contains("min_share above"));
     }
 }
 
