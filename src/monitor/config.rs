@@ -29,6 +29,98 @@ impl Default for GuardrailConfig {
     }
 }
 
+/// A semantic variation of a canary probe's prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeVariant {
+    /// The bench's own wording, options in the case's order.
+    Original,
+    /// The same wording with the two options listed the other way round.
+    Swapped,
+    /// The options in the case's order under a differently worded framing.
+    Paraphrased,
+}
+
+impl ProbeVariant {
+    pub const ALL: [ProbeVariant; 3] = [
+        ProbeVariant::Original,
+        ProbeVariant::Swapped,
+        ProbeVariant::Paraphrased,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProbeVariant::Original => "original",
+            ProbeVariant::Swapped => "swapped",
+            ProbeVariant::Paraphrased => "paraphrased",
+        }
+    }
+}
+
+/// Canary probes (`[monitor.canary]`): benchmark dilemmas sent to each member on a schedule, so
+/// drift shows without live dilemma traffic. Cost is bounded by `max_probes_per_interval`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CanaryConfig {
+    /// Default false.
+    pub enabled: bool,
+    /// Time between probe rounds, milliseconds. Default 3600000 (1 h).
+    pub interval_ms: u64,
+    /// Models to probe. Default: the plain model of every ensemble member, or every served
+    /// model when the policy has no ensembles.
+    pub members: Vec<String>,
+    /// Benchmark cases: a `cases.jsonl` file or a ValueBench folder holding one. Default: the
+    /// project bench (policies/bench/cases.jsonl, embedded).
+    pub cases: Option<PathBuf>,
+    /// Answers requested per case and variant (repeated sampling). Default 2.
+    pub samples: u32,
+    /// Prompt variations, each probed `samples` times per case. Default all three.
+    pub variants: Vec<ProbeVariant>,
+    /// Most probes per member per round: the cost bound. Default 12.
+    pub max_probes_per_interval: u32,
+    /// Deadline for one probe's whole answer (after the upstream's own timeouts and
+    /// retries), milliseconds. Default 120000.
+    pub probe_timeout_ms: u64,
+}
+
+impl Default for CanaryConfig {
+    fn default() -> Self {
+        CanaryConfig {
+            enabled: false,
+            interval_ms: 3_600_000,
+            members: Vec::new(),
+            cases: None,
+            samples: 2,
+            variants: ProbeVariant::ALL.to_vec(),
+            max_probes_per_interval: 12,
+            probe_timeout_ms: 120_000,
+        }
+    }
+}
+
+impl CanaryConfig {
+    /// Every problem, each naming its field.
+    pub fn validate(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        if self.interval_ms < 100 {
+            errors.push("monitor.canary.interval_ms: must be at least 100".to_owned());
+        }
+        if self.samples == 0 {
+            errors.push("monitor.canary.samples: must be at least 1".to_owned());
+        }
+        if self.variants.is_empty() {
+            errors.push("monitor.canary.variants: must list at least one variant".to_owned());
+        }
+        if self.max_probes_per_interval == 0 {
+            errors.push("monitor.canary.max_probes_per_interval: must be at least 1".to_owned());
+        }
+        if self.probe_timeout_ms == 0 {
+            errors.push("monitor.canary.probe_timeout_ms: must be at least 1".to_owned());
+        }
+        errors
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MonitorConfig {
@@ -52,6 +144,8 @@ pub struct MonitorConfig {
     pub guardrail: GuardrailConfig,
     /// The optional judge model (`[monitor.judge]`); absent: no judge calls.
     pub judge: Option<JudgeConfig>,
+    /// Scheduled benchmark probes of every member (`[monitor.canary]`). Default off.
+    pub canary: CanaryConfig,
 }
 
 impl Default for MonitorConfig {
@@ -68,6 +162,7 @@ impl Default for MonitorConfig {
             drift: DriftConfig::default(),
             guardrail: GuardrailConfig::default(),
             judge: None,
+            canary: CanaryConfig::default(),
         }
     }
 }
@@ -92,6 +187,7 @@ impl MonitorConfig {
         if let Some(judge) = &self.judge {
             errors.extend(judge.validate());
         }
+        errors.extend(self.canary.validate());
         if errors.is_empty() {
             Ok(())
         } else {
@@ -129,5 +225,23 @@ mod tests {
         };
         cfg.log.queue_capacity = 0;
         assert_eq!(cfg.validate().unwrap_err().len(), 3);
+    }
+
+    #[test]
+    fn canary_table_parses_and_validates() {
+        let cfg: MonitorConfig = toml::from_str(
+            "[canary]\nenabled = true\ninterval_ms = 500\nvariants = [\"swapped\"]\nsamples = 3\n",
+        )
+        .unwrap();
+        assert!(cfg.canary.enabled);
+        assert_eq!(cfg.canary.variants, [ProbeVariant::Swapped]);
+        assert_eq!(cfg.canary.max_probes_per_interval, 12);
+        assert!(cfg.validate().is_ok());
+        let mut bad = cfg.canary.clone();
+        bad.samples = 0;
+        bad.variants.clear();
+        bad.interval_ms = 1;
+        assert_eq!(bad.validate().len(), 3);
+        assert!(toml::from_str::<MonitorConfig>("[canary]\nvariants = [\"reworded\"]").is_err());
     }
 }

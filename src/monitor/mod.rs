@@ -5,6 +5,7 @@
 //! `runtime::Monitor` ties them together; `state` is what it publishes. `judge` is the
 //! optional judge model that re-reads unsure decisions and tags new dilemmas' options.
 
+pub mod canary;
 pub mod config;
 pub mod dashboard;
 pub mod judge;
@@ -17,6 +18,6 @@ pub mod state;
 pub mod stats;
 pub mod webhook;
 
-pub use config::{GuardrailConfig, MonitorConfig};
+pub use config::{CanaryConfig, GuardrailConfig, MonitorConfig, ProbeVariant};
 pub use runtime::Monitor;
 pub use state::MonitorState;
