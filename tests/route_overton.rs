@@ -38,10 +38,11 @@ fn overton_policy(mocks: [&MockUpstream; 3], extra: &str) -> Policy {
     Policy::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
 }
 
-fn body(user: &str, content: &str, stream: bool) -> String {
-    json!({"model": "pluralis-ensemble", "user": user, "stream": stream,
-        "messages": [{"role": "user", "content": content}]})
-    .to_string()
+/// Posts one chat request to the ensemble as `user`.
+async fn chat(proxy: std::net::SocketAddr, user: &str, content: &str, stream: bool) -> Got {
+    let body = json!({"model": "pluralis-ensemble", "user": user, "stream": stream,
+        "messages": [{"role": "user", "content": content}]});
+    send(proxy, "POST", "/v1/chat/completions", &[], body.to_string()).await
 }
 
 async fn three_mocks(late: Duration) -> [MockUpstream; 3] {
@@ -77,14 +78,7 @@ async fn three_mocks(late: Duration) -> [MockUpstream; 3] {
 async fn overton_fans_out_and_answers_once_with_each_recommendation() {
     let [a, b, c] = three_mocks(Duration::ZERO).await;
     let proxy = proxy(overton_policy([&a, &b, &c], "overton_k = 3")).await;
-    let got = send(
-        proxy.local_addr(),
-        "POST",
-        "/v1/chat/completions",
-        &[],
-        body("p1", DILEMMA, false),
-    )
-    .await;
+    let got = chat(proxy.local_addr(), "p1", DILEMMA, false).await;
     assert_eq!(got.status, 200, "{}", got.text());
     assert_eq!(got.header("x-pluralis-dilemma"), Some("true"));
     assert_eq!(got.header("x-pluralis-route"), Some("overton"));
@@ -124,14 +118,7 @@ async fn overton_fans_out_and_answers_once_with_each_recommendation() {
     assert!(members.iter().all(|m| m["status"] == "answered"));
 
     // Ordinary traffic is not fanned out.
-    let plain = send(
-        proxy.local_addr(),
-        "POST",
-        "/v1/chat/completions",
-        &[],
-        body("p1", "What is a normal pulse?", false),
-    )
-    .await;
+    let plain = chat(proxy.local_addr(), "p1", "What is a normal pulse?", false).await;
     assert_eq!(plain.header("x-pluralis-route"), Some("default"));
     assert_eq!(plain.header("x-pluralis-member"), Some("b/y"));
     assert_eq!((a.calls(), b.calls(), c.calls()), (1, 2, 1));
@@ -144,25 +131,11 @@ async fn overton_consults_k_members_reproducibly() {
     let proxy = proxy(overton_policy([&a, &b, &c], "overton_k = 2")).await;
     for i in 0..6 {
         let user = format!("patient-{i}");
-        let first = send(
-            proxy.local_addr(),
-            "POST",
-            "/v1/chat/completions",
-            &[],
-            body(&user, DILEMMA, false),
-        )
-        .await;
+        let first = chat(proxy.local_addr(), &user, DILEMMA, false).await;
         assert_eq!(first.status, 200);
         let consulted = first.header("x-pluralis-member").unwrap().to_owned();
         assert_eq!(consulted.split(',').count(), 2, "{consulted}");
-        let again = send(
-            proxy.local_addr(),
-            "POST",
-            "/v1/chat/completions",
-            &[],
-            body(&user, DILEMMA, false),
-        )
-        .await;
+        let again = chat(proxy.local_addr(), &user, DILEMMA, false).await;
         assert_eq!(again.header("x-pluralis-member"), Some(consulted.as_str()));
     }
     assert_eq!(a.calls() + b.calls() + c.calls(), 6 * 2 * 2);
@@ -174,14 +147,7 @@ async fn overton_names_late_members_and_keeps_the_deadline() {
     let [a, b, c] = three_mocks(Duration::from_secs(5)).await;
     let proxy = proxy(overton_policy([&a, &b, &c], "overton_deadline_ms = 400")).await;
     let started = Instant::now();
-    let got = send(
-        proxy.local_addr(),
-        "POST",
-        "/v1/chat/completions",
-        &[],
-        body("p1", DILEMMA, false),
-    )
-    .await;
+    let got = chat(proxy.local_addr(), "p1", DILEMMA, false).await;
     let elapsed = started.elapsed();
     assert_eq!(got.status, 200, "{}", got.text());
     assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
@@ -205,14 +171,7 @@ async fn overton_names_late_members_and_keeps_the_deadline() {
 async fn overton_streams_the_composed_answer_as_sse() {
     let [a, b, c] = three_mocks(Duration::ZERO).await;
     let proxy = proxy(overton_policy([&a, &b, &c], "")).await;
-    let got = send(
-        proxy.local_addr(),
-        "POST",
-        "/v1/chat/completions",
-        &[],
-        body("p2", DILEMMA, true),
-    )
-    .await;
+    let got = chat(proxy.local_addr(), "p2", DILEMMA, true).await;
     assert_eq!(got.status, 200);
     assert!(got
         .header("content-type")
@@ -261,14 +220,7 @@ async fn overton_with_every_member_failing_is_an_openai_error() {
     let (a, b, c) = (failing().await, failing().await, failing().await);
     let all_failing = proxy(overton_policy([&a, &b, &c], "")).await;
     for stream in [false, true] {
-        let got = send(
-            all_failing.local_addr(),
-            "POST",
-            "/v1/chat/completions",
-            &[],
-            body("p3", DILEMMA, stream),
-        )
-        .await;
+        let got = chat(all_failing.local_addr(), "p3", DILEMMA, stream).await;
         assert_eq!(got.status, 502, "{}", got.text());
         assert_eq!(error_code(&got), "no_member_answered");
         assert_eq!(got.header("x-pluralis-route"), Some("overton"));
@@ -293,14 +245,7 @@ async fn overton_with_every_member_failing_is_an_openai_error() {
     };
     let (x, y, z) = (mock(slow).await, mock(slow).await, mock(slow).await);
     let all_late = proxy(overton_policy([&x, &y, &z], "overton_deadline_ms = 200")).await;
-    let got = send(
-        all_late.local_addr(),
-        "POST",
-        "/v1/chat/completions",
-        &[],
-        body("p3", DILEMMA, false),
-    )
-    .await;
+    let got = chat(all_late.local_addr(), "p3", DILEMMA, false).await;
     assert_eq!(got.status, 504, "{}", got.text());
     assert_eq!(error_code(&got), "no_member_answered");
     let message = got.json()["error"]["message"].as_str().unwrap().to_owned();
@@ -310,14 +255,7 @@ async fn overton_with_every_member_failing_is_an_openai_error() {
     // One member answering is enough: the others are named as unavailable.
     let ok = mock(|_, _| Reply::Json(200, answer("a/x", "I recommend Choice 2."))).await;
     let one_ok = proxy(overton_policy([&ok, &b, &c], "")).await;
-    let got = send(
-        one_ok.local_addr(),
-        "POST",
-        "/v1/chat/completions",
-        &[],
-        body("p3", DILEMMA, false),
-    )
-    .await;
+    let got = chat(one_ok.local_addr(), "p3", DILEMMA, false).await;
     assert_eq!(got.status, 200);
     let mut unavailable: Vec<&str> = got
         .header("x-pluralis-unavailable")
