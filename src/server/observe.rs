@@ -132,6 +132,8 @@ pub struct ObservedBody {
     first_byte: Option<Duration>,
     bytes: u64,
     tail: Vec<u8>,
+    /// The stream's bytes after `tail` so far are whitespace.
+    whitespace_pending: bool,
     done: bool,
 }
 
@@ -157,6 +159,7 @@ impl ObservedBody {
             first_byte: None,
             bytes: 0,
             tail: Vec::with_capacity(TAIL_BYTES * 2),
+            whitespace_pending: false,
             done: false,
         }
     }
@@ -176,16 +179,34 @@ impl ObservedBody {
             observer.on_data(data);
         }
         if self.upstream.as_ref().is_some_and(|u| u.sse) {
-            let keep = data.len().min(TAIL_BYTES);
-            self.tail.extend_from_slice(&data[data.len() - keep..]);
-            if self.tail.len() > TAIL_BYTES {
-                self.tail.drain(..self.tail.len() - TAIL_BYTES);
-            }
+            self.keep_tail(data);
         }
     }
 
+    /// Keeps the last bytes of the stream with its trailing whitespace left out, so that any
+    /// amount of whitespace after `[DONE]` still leaves the terminator in view. Whitespace
+    /// between two chunks' contents is kept as one space, so the tail never joins text the
+    /// stream kept apart.
+    fn keep_tail(&mut self, data: &[u8]) {
+        let content = data.trim_ascii_end();
+        if content.is_empty() {
+            self.whitespace_pending |= !data.is_empty();
+            return;
+        }
+        if std::mem::take(&mut self.whitespace_pending) {
+            self.tail.push(b' ');
+        }
+        let keep = content.len().min(TAIL_BYTES);
+        self.tail
+            .extend_from_slice(&content[content.len() - keep..]);
+        if self.tail.len() > TAIL_BYTES {
+            self.tail.drain(..self.tail.len() - TAIL_BYTES);
+        }
+        self.whitespace_pending = content.len() < data.len();
+    }
+
     fn saw_done(&self) -> bool {
-        self.tail.trim_ascii_end().ends_with(b"[DONE]")
+        self.tail.ends_with(b"[DONE]")
     }
 
     fn finish(&mut self, outcome: StreamOutcome) {

@@ -74,6 +74,36 @@ async fn observer_sees_every_chunk_and_one_end() {
     assert_eq!(seen.ends, vec![StreamOutcome::Complete]);
 }
 
+/// Found by the `sse_observe` fuzz target: a terminator followed by more whitespace than the
+/// kept tail used to be missed.
+#[tokio::test]
+async fn done_is_seen_behind_any_amount_of_whitespace_but_not_across_a_gap() {
+    let ends = |chunks: Vec<&'static str>| async move {
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let chunks = chunks.into_iter().map(Ok).collect();
+        let _ = observed(body_of(chunks), true, &seen).collect().await;
+        let ends = seen.lock().unwrap().ends.clone();
+        ends
+    };
+    let padding: &'static str = Box::leak(" \r\n".repeat(40).into_boxed_str());
+    let one_chunk: &'static str = Box::leak(format!("data: [DONE]{padding}").into_boxed_str());
+    assert_eq!(
+        ends(vec!["data: a\n\n", one_chunk]).await,
+        [StreamOutcome::Complete]
+    );
+    assert_eq!(
+        ends(vec!["data: [DONE]\n", padding, padding, "\n"]).await,
+        [StreamOutcome::Complete]
+    );
+    let split = ends(vec!["data: [DO", "\n\n", "NE]\n\n"]).await;
+    assert_eq!(split.len(), 1);
+    assert_ne!(
+        split[0],
+        StreamOutcome::Complete,
+        "whitespace between halves is not [DONE]"
+    );
+}
+
 #[tokio::test]
 async fn sse_error_becomes_an_error_event_and_json_error_stays_an_error() {
     let seen = Arc::new(Mutex::new(Seen::default()));
