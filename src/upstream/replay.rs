@@ -7,7 +7,7 @@
 //! still flows); a model without recordings gets an OpenAI-style 404.
 
 use super::replay_store::{ReplayMiss, ReplayStore};
-use super::synth::{unix_now, SynthAnswer};
+use super::synth::{local_error, unix_now, SynthAnswer};
 use super::{BuildError, ForwardRequest, Upstream, UpstreamError};
 use crate::body::{full, BoxError, ProxyBody};
 use crate::config::UpstreamConfig;
@@ -54,7 +54,7 @@ impl ReplayUpstream {
     /// The whole reply for one request (pure apart from the clock).
     pub fn reply(&self, request: &ForwardRequest) -> Response<ProxyBody> {
         let Ok(body) = serde_json::from_slice::<Json>(&request.body) else {
-            return error(StatusCode::BAD_REQUEST, "replay: the body is not JSON");
+            return local_error(StatusCode::BAD_REQUEST, "replay: the body is not JSON");
         };
         let model = body.get("model").and_then(Json::as_str).unwrap_or("");
         let system = messages(&body)
@@ -99,7 +99,7 @@ impl ReplayUpstream {
                 provenance: Some(("pluralis_replay".into(), json!({"case_id": null}))),
             },
             Err(ReplayMiss::UnknownModel) => {
-                return error(
+                return local_error(
                     StatusCode::NOT_FOUND,
                     "replay: no recorded answers of this model for this prompt",
                 )
@@ -140,17 +140,6 @@ pub fn respond(answer: &SynthAnswer, stream: bool) -> Response<ProxyBody> {
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
-
-fn error(status: StatusCode, message: &str) -> Response<ProxyBody> {
-    let body = json!({"error": {"message": message, "type": "invalid_request_error", "param": null, "code": null}});
-    let mut response = Response::new(full(body.to_string()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
     response
 }
 

@@ -10,15 +10,15 @@
 
 use super::replay::respond;
 use super::sim_model::{SimAgent, SimCases};
-use super::synth::{unix_now, SynthAnswer};
+use super::synth::{local_error, unix_now, SynthAnswer};
 use super::{BuildError, ForwardRequest, Upstream, UpstreamError};
-use crate::body::{full, ProxyBody};
+use crate::body::ProxyBody;
 use crate::config::UpstreamConfig;
 use crate::route::steer::{conversation_key, messages, CONVERSATION_HEADER};
 use crate::valuebench::CaseChoice;
 use crate::values::{Choice, Value};
 use futures_util::future::BoxFuture;
-use http::{header, HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 use serde_json::{json, Value as Json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -119,7 +119,7 @@ impl SimUpstream {
     /// The whole reply for one request (pure apart from the clock).
     pub fn reply(&self, request: &ForwardRequest) -> Response<ProxyBody> {
         let Ok(body) = serde_json::from_slice::<Json>(&request.body) else {
-            return error(StatusCode::BAD_REQUEST, "sim: the body is not JSON");
+            return local_error(StatusCode::BAD_REQUEST, "sim: the body is not JSON");
         };
         let model = body.get("model").and_then(Json::as_str).unwrap_or("");
         let system: Vec<&str> = messages(&body)
@@ -161,7 +161,7 @@ impl SimUpstream {
                 json!({"simulation": true, "agent": model, "case_id": null}),
             ),
             Err(SimMiss::UnknownAgent) => {
-                return error(
+                return local_error(
                     StatusCode::NOT_FOUND,
                     "sim: no simulated agent of this name",
                 )
@@ -211,17 +211,6 @@ fn weighed_sentence(taken: &CaseChoice, other: &CaseChoice) -> String {
         (true, false) => format!("I accepted the cost to {}.", costs.join(" and ")),
         (true, true) => "Both options serve the four values alike.".to_owned(),
     }
-}
-
-fn error(status: StatusCode, message: &str) -> Response<ProxyBody> {
-    let body = json!({"error": {"message": message, "type": "invalid_request_error", "param": null, "code": null}});
-    let mut response = Response::new(full(body.to_string()));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 #[cfg(test)]

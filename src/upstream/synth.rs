@@ -98,6 +98,22 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// The error body a local (replay or sim) upstream answers with, in the OpenAI shape a real
+/// provider would use, so it flows through dispatch like any upstream's error.
+pub fn local_error(
+    status: http::StatusCode,
+    message: &str,
+) -> http::Response<crate::body::ProxyBody> {
+    let body = serde_json::json!({"error": {"message": message, "type": "invalid_request_error", "param": null, "code": null}});
+    let mut response = http::Response::new(crate::body::full(body.to_string()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
