@@ -102,7 +102,8 @@ const STEP_TOLERANCE: f64 = 1e-11;
 /// 1e-8, far below what percentile intervals can resolve, and saves iterations per fit.
 const RESAMPLE_STEP_TOLERANCE: f64 = 1e-4;
 
-fn sigmoid(eta: f64) -> f64 {
+/// The logistic function, computed without overflow for large |eta|.
+pub fn sigmoid(eta: f64) -> f64 {
     if eta >= 0.0 {
         1.0 / (1.0 + (-eta).exp())
     } else {

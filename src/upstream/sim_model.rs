@@ -86,7 +86,7 @@ impl SimAgent {
             .zip(deltas)
             .map(|(w, d)| w * f64::from(d))
             .sum();
-        sigmoid(eta / self.temperature)
+        crate::attribution::glm::sigmoid(eta / self.temperature)
     }
 }
 
@@ -130,15 +130,6 @@ pub fn draw_choice(p_choice_1: f64, agent: &str, case_id: &str, key: &[u8], seed
         Choice::Choice1
     } else {
         Choice::Choice2
-    }
-}
-
-fn sigmoid(eta: f64) -> f64 {
-    if eta >= 0.0 {
-        1.0 / (1.0 + (-eta).exp())
-    } else {
-        let e = eta.exp();
-        e / (1.0 + e)
     }
 }
 
