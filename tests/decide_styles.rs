@@ -26,7 +26,10 @@ struct Line {
 const ACCURACY_FLOOR: f64 = 0.74;
 
 fn lines() -> Vec<Line> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/decide_styles.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/decide_styles.jsonl"
+    );
     std::fs::read_to_string(path)
         .unwrap()
         .lines()
@@ -92,7 +95,10 @@ fn the_set_covers_every_label_and_many_styles() {
         assert!(n >= 25, "{} has {n} lines", label.as_str());
     }
     let with_reasoning = lines.iter().filter(|l| l.reasoning.is_some()).count();
-    assert!(with_reasoning >= 8, "{with_reasoning} lines with a reasoning field");
+    assert!(
+        with_reasoning >= 8,
+        "{with_reasoning} lines with a reasoning field"
+    );
     let mut ids: Vec<&str> = lines.iter().map(|l| l.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
