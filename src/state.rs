@@ -11,6 +11,7 @@ use crate::metrics::Metrics;
 use crate::route::detector::DilemmaDetector;
 use crate::route::ensemble::Ensemble;
 use crate::server::auth::ClientAuth;
+use crate::server::tenant::TenantResolver;
 use crate::upstream::{BuildError, UpstreamHandle};
 use arc_swap::ArcSwap;
 use std::collections::HashMap;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// serve the same model.
     pub models: HashMap<String, Vec<Arc<UpstreamHandle>>>,
     pub auth: ClientAuth,
+    /// Which declared tenant a request belongs to (`[tenants]`).
+    pub tenants: TenantResolver,
     pub metrics: Arc<Metrics>,
     /// The live monitor, when the policy has `[monitor]`. Started once by the server and carried
     /// across reloads (one log writer per process).
@@ -48,6 +51,8 @@ pub enum StateError {
     Upstream(#[from] BuildError),
     #[error("auth: {0}")]
     Auth(String),
+    #[error("tenants: {0}")]
+    Tenant(String),
     #[error("ensemble: {0}")]
     Ensemble(String),
     #[error("dilemma detector: {0}")]
@@ -72,6 +77,8 @@ impl AppState {
         metrics: Arc<Metrics>,
     ) -> Result<Self, StateError> {
         let auth = ClientAuth::from_config(&policy.auth).map_err(StateError::Auth)?;
+        let tenants =
+            TenantResolver::from_config(policy.tenants.as_ref()).map_err(StateError::Tenant)?;
         let models = model_index(&policy, &upstreams);
         for name in upstreams.keys() {
             metrics
@@ -101,6 +108,7 @@ impl AppState {
             upstreams,
             models,
             auth,
+            tenants,
             metrics,
             ensembles,
             dilemma_detector,

@@ -188,6 +188,15 @@ async fn dashboard_renders_live_state_in_chromium() {
         "deployment share {share:.4} not drawn"
     );
     assert!(dom.contains("out of routing") && dom.contains("ALERT"));
+    // The events' tenant gets its own profile chart in the Tenants section.
+    let tenants = dom
+        .split_once("id=\"tenant-profiles\"")
+        .and_then(|(_, rest)| rest.split_once("</section>"))
+        .map_or("", |(section, _)| section);
+    assert!(
+        tenants.contains("data-scope=\"tenant:ward-7\""),
+        "tenant profile missing: {tenants:.500}"
+    );
 
     if let Ok(path) = std::env::var("PLURALIS_DASHBOARD_SCREENSHOT") {
         let extra = [

@@ -7,6 +7,7 @@
 
 mod detector;
 mod sim;
+mod tenants;
 mod validate;
 
 use serde::Deserialize;
@@ -15,6 +16,10 @@ use std::path::{Path, PathBuf};
 
 pub use detector::DetectorConfig;
 pub use sim::{SimAgentConfig, ValueWeights};
+pub use tenants::{
+    tenant_name_problem, TenantKeyConfig, TenantsConfig, DEFAULT_TENANT_HEADER, MAX_TENANTS,
+    OTHER_TENANT,
+};
 pub use validate::FieldError;
 
 /// Default listen address: loopback only, so a policy without `[auth]` is safe by default.
@@ -48,6 +53,10 @@ pub struct Policy {
     /// The dilemma detector routing uses (`[detector]`). Default: the embedded trained weights.
     #[serde(default)]
     pub detector: DetectorConfig,
+    /// Declared tenants and how a request names its own (`[tenants]`, see README "Monitor").
+    /// Absent: events carry no tenant.
+    #[serde(default)]
+    pub tenants: Option<TenantsConfig>,
 }
 
 /// Which implementation serves an upstream. Adding a kind = one variant here plus one arm in

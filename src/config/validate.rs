@@ -92,6 +92,9 @@ impl Policy {
         for (field, message) in self.detector.problems() {
             push(field, message);
         }
+        for (field, message) in self.tenants.iter().flat_map(|t| t.problems()) {
+            push(field, message);
+        }
         if self.limits.max_body_bytes == 0 {
             push(
                 "limits.max_body_bytes".into(),

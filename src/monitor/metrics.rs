@@ -1,9 +1,11 @@
 //! The monitor's Prometheus metrics, registered in the server's registry. Label sets are
-//! bounded: members come from the policy, values are four, patterns at most 5^4, choices three.
+//! bounded: members come from the policy, values are four, patterns at most 5^4, choices three,
+//! tenants the policy's declared list plus `other` (capped, see `tenant_metrics`).
 
 use super::log::LogCounters;
 use super::state::MonitorState;
 use super::stats::{pattern_label, Pattern, Scope};
+use super::tenant_metrics::TenantMetrics;
 use crate::values::{Choice, Value};
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::MetricFamily;
@@ -25,6 +27,7 @@ pub struct MonitorMetrics {
     guardrail: IntGaugeVec,
     decisions: IntCounterVec,
     observations: IntCounterVec,
+    tenants: Arc<TenantMetrics>,
 }
 
 fn gauge(name: &str, help: &str, labels: &[&str]) -> prometheus::Result<GaugeVec> {
@@ -43,6 +46,7 @@ impl MonitorMetrics {
             guardrail: IntGaugeVec::new(Opts::new("pluralis_guardrail_active", "1 while the member is out of dilemma routing (autonomy share below the physician range)"), &["member"])?,
             decisions: IntCounterVec::new(Opts::new("pluralis_decisions_total", "Dilemma decisions by answering member and parsed choice"), &["member", "choice"])?,
             observations: IntCounterVec::new(Opts::new("pluralis_glm_observations_total", "GLM sufficient statistics: tagged decisions by member, value-delta pattern (autonomy,beneficence,nonmaleficence,justice) and choice"), &["member", "pattern", "choice"])?,
+            tenants: Arc::new(TenantMetrics::register(registry)?),
         };
         registry.register(Box::new(m.value_share.clone()))?;
         registry.register(Box::new(m.value_beta.clone()))?;
@@ -58,7 +62,16 @@ impl MonitorMetrics {
 
     /// Counts one decision (called for live and replayed events alike, so after a restart the
     /// counters again equal the log's totals).
-    pub fn observe(&self, member: &str, pattern: Option<Pattern>, choice: Choice) {
+    pub fn observe(
+        &self,
+        member: &str,
+        tenant: Option<&str>,
+        pattern: Option<Pattern>,
+        choice: Choice,
+    ) {
+        if let Some(tenant) = tenant {
+            self.tenants.observe(tenant, choice);
+        }
         self.decisions
             .with_label_values(&[member, choice.as_str()])
             .inc();
@@ -71,6 +84,7 @@ impl MonitorMetrics {
 
     /// Publishes a refit's gauges.
     pub fn publish(&self, state: &MonitorState) {
+        self.tenants.publish(state);
         for vec in [
             &self.value_share,
             &self.value_beta,

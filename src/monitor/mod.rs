@@ -16,6 +16,7 @@ pub mod refit;
 pub mod runtime;
 pub mod state;
 pub mod stats;
+pub mod tenant_metrics;
 pub mod webhook;
 
 pub use config::{CanaryConfig, GuardrailConfig, MonitorConfig, ProbeVariant};

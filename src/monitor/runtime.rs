@@ -99,7 +99,12 @@ impl Monitor {
                 stats.record(event, now);
                 drift.observe(event);
                 if let Some(m) = &metrics {
-                    m.observe(&event.member, event.pattern(), event.decision);
+                    m.observe(
+                        &event.member,
+                        event.tenant.as_deref(),
+                        event.pattern(),
+                        event.decision,
+                    );
                 }
             }
             tracing::info!(
@@ -200,7 +205,12 @@ impl Monitor {
             counts.drift.observe(event);
         }
         if let Some(m) = &self.metrics {
-            m.observe(&event.member, event.pattern(), event.decision);
+            m.observe(
+                &event.member,
+                event.tenant.as_deref(),
+                event.pattern(),
+                event.decision,
+            );
         }
     }
 

@@ -47,16 +47,18 @@ impl ClientAuth {
         let Some(digests) = &self.digests else {
             return true;
         };
-        let Some(key) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        else {
-            return false;
-        };
-        let digest: [u8; 32] = Sha256::digest(key.trim().as_bytes()).into();
-        digests.contains(&digest)
+        bearer_digest(headers).is_some_and(|digest| digests.contains(&digest))
     }
+}
+
+/// SHA-256 digest of the request's `Authorization: Bearer` key, when it carries one (the key
+/// itself is never kept).
+pub fn bearer_digest(headers: &HeaderMap) -> Option<[u8; 32]> {
+    let key = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))?;
+    Some(Sha256::digest(key.trim().as_bytes()).into())
 }
 
 #[cfg(test)]

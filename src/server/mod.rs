@@ -6,6 +6,7 @@ pub mod auth;
 pub mod handler;
 pub mod observe;
 pub mod request;
+pub mod tenant;
 
 use crate::config::Policy;
 use crate::metrics::Metrics;

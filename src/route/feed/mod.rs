@@ -34,6 +34,7 @@ pub struct DilemmaContext {
     pub request_id: String,
     /// Salted hash of the `x-pluralis-conversation` header or `user` field, when given.
     pub conversation: Option<String>,
+    /// A declared tenant or `other` (`[tenants]`), set by [`context`]; `None` without tenants.
     pub tenant: Option<String>,
     /// The ensemble the client asked for.
     pub ensemble: Option<String>,
@@ -301,9 +302,9 @@ pub fn context(
     route: &str,
 ) -> Option<DilemmaContext> {
     let monitor = state.monitor.as_ref()?;
-    Some(DilemmaContext::new(
-        monitor, request, verdict, ensemble, member, route,
-    ))
+    let mut ctx = DilemmaContext::new(monitor, request, verdict, ensemble, member, route);
+    ctx.tenant = state.tenants.resolve(&request.headers);
+    Some(ctx)
 }
 
 /// The response observer that logs the decision of the answer it sees, or None without a
