@@ -1,5 +1,5 @@
 //! Fuzz the policy loader (TOML, then validation); a policy that validates builds its
-//! ensembles and routes through them.
+//! ensembles and its tenant lookup, and routes through the ensembles.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -12,6 +12,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = policy.model_names();
+    // Validated tenants build (each variable standing for a key made from its name).
+    pluralis::server::tenant::TenantResolver::from_config_with(policy.tenants.as_ref(), |var| {
+        Some(format!("<{var}>"))
+    })
+    .expect("validated tenants build");
     for config in &policy.ensembles {
         let ensemble = Ensemble::new(config.clone()).expect("a validated ensemble builds");
         for key in [&b""[..], b"patient-1", data] {

@@ -120,6 +120,7 @@ impl TenantsConfig {
             );
         }
         let mut digests = std::collections::HashSet::new();
+        let mut vars = std::collections::HashSet::new();
         for (i, key) in self.keys.iter().enumerate() {
             let at = format!("tenants.keys[{i}]");
             match (&key.key_sha256, &key.key_env) {
@@ -147,6 +148,11 @@ impl TenantsConfig {
                             format!("{at}.key_env"),
                             "must name an environment variable".into(),
                         );
+                    } else if !vars.insert(var.as_str()) {
+                        push(
+                            format!("{at}.key_env"),
+                            "this variable is already mapped to a tenant".into(),
+                        );
                     }
                 }
                 _ => push(
@@ -162,6 +168,28 @@ impl TenantsConfig {
             }
         }
         out
+    }
+
+    /// Keys mapped here that `[auth]` would refuse: a request carrying one never reaches the
+    /// tenant lookup. Only checkable when `[auth]` lists digests alone (no `keys_env`).
+    pub fn problems_with_auth(&self, auth: &super::AuthConfig) -> Vec<(String, String)> {
+        if !auth.enabled() || auth.keys_env.is_some() {
+            return Vec::new();
+        }
+        self.keys
+            .iter()
+            .enumerate()
+            .filter_map(|(i, key)| {
+                let digest = key.key_sha256.as_ref()?;
+                (!auth.key_sha256.contains(digest)).then(|| {
+                    (
+                        format!("tenants.keys[{i}].key_sha256"),
+                        "not among [auth] key_sha256, so requests with this key are refused"
+                            .to_owned(),
+                    )
+                })
+            })
+            .collect()
     }
 }
 

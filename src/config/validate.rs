@@ -92,8 +92,14 @@ impl Policy {
         for (field, message) in self.detector.problems() {
             push(field, message);
         }
-        for (field, message) in self.tenants.iter().flat_map(|t| t.problems()) {
-            push(field, message);
+        if let Some(tenants) = &self.tenants {
+            for (field, message) in tenants
+                .problems()
+                .into_iter()
+                .chain(tenants.problems_with_auth(&self.auth))
+            {
+                push(field, message);
+            }
         }
         if self.limits.max_body_bytes == 0 {
             push(

@@ -109,3 +109,29 @@ fn header_off_needs_keys_and_unknown_fields_are_rejected() {
     let err = Policy::from_toml_str(&text).unwrap_err().to_string();
     assert!(err.contains("headers"), "{err}");
 }
+
+#[test]
+fn a_mapped_key_auth_would_refuse_and_a_reused_variable_are_errors() {
+    let accepted = "c".repeat(64);
+    let refused = "d".repeat(64);
+    let got = errors(&format!(
+        "[auth]\nkey_sha256 = [\"{accepted}\"]\n[tenants]\nnames = [\"icu\", \"ward\"]\n\
+         [[tenants.keys]]\nkey_sha256 = \"{accepted}\"\ntenant = \"icu\"\n\
+         [[tenants.keys]]\nkey_sha256 = \"{refused}\"\ntenant = \"icu\"\n\
+         [[tenants.keys]]\nkey_env = \"K\"\ntenant = \"icu\"\n\
+         [[tenants.keys]]\nkey_env = \"K\"\ntenant = \"ward\"\n"
+    ));
+    assert_eq!(
+        got,
+        [
+            "tenants.keys[3].key_env: this variable is already mapped to a tenant",
+            "tenants.keys[1].key_sha256: not among [auth] key_sha256, so requests with this key are refused",
+        ]
+    );
+    // With keys from a variable, auth's set is unknown until start: no check.
+    let text = format!(
+        "[auth]\nkeys_env = \"KEYS\"\n[tenants]\nnames = [\"icu\"]\n\
+         [[tenants.keys]]\nkey_sha256 = \"{refused}\"\ntenant = \"icu\"\n"
+    );
+    assert!(errors(&text).is_empty());
+}
