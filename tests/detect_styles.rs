@@ -1,0 +1,164 @@
+//! The embedded detector on requests written in voices and formats the training corpus
+//! (policies/detector/) does not have: clinician shorthand, patient and family voices,
+//! non-native English, typos, chats with a system prompt where the dilemma is in the last turn,
+//! long histories with the question buried, plus hard negatives in the same styles (ethics
+//! questions posing no decision, routine either/or questions, trigger words, write-ups of
+//! decisions already made). The set is tests/data/detect_styles.jsonl, the project's own text.
+//! It is a robustness check, deliberately NOT training data: keep it out of policies/detector/.
+//!
+//! Lines: id, text, dilemma, voice, kind, and for chats `messages` ({role, content}), which are
+//! scored as a real request (all messages); `text` is the same chat flattened, for
+//! `pluralis detect --jsonl`.
+
+use pluralis::detect::Detector;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Deserialize)]
+struct Message {
+    role: String,
+    content: String,
+}
+
+#[derive(Deserialize)]
+struct Line {
+    id: String,
+    text: String,
+    dilemma: bool,
+    kind: String,
+    #[serde(default)]
+    messages: Option<Vec<Message>>,
+}
+
+/// F1 this set must keep with the embedded weights (see README for the measured figure). Set
+/// below the measured value so a retrain that loses robustness fails here.
+const F1_FLOOR: f64 = 0.92;
+
+fn lines() -> Vec<Line> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/detect_styles.jsonl"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[derive(Default)]
+struct Tally {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
+}
+
+impl Tally {
+    fn add(&mut self, truth: bool, predicted: bool) {
+        match (truth, predicted) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            (false, false) => self.tn += 1,
+        }
+    }
+    fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+    fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+    fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+#[test]
+fn embedded_detector_on_style_shifted_requests() {
+    let detector = Detector::embedded().unwrap();
+    let lines = lines();
+    let positives = lines.iter().filter(|l| l.dilemma).count();
+    assert!(positives >= 100 && lines.len() - positives >= 100);
+
+    let mut all = Tally::default();
+    let mut by_kind: BTreeMap<&str, Tally> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for l in &lines {
+        let detection = match &l.messages {
+            Some(messages) => {
+                let pairs: Vec<(&str, &str)> = messages
+                    .iter()
+                    .map(|m| (m.role.as_str(), m.content.as_str()))
+                    .collect();
+                let d = detector.detect(&pairs);
+                (d.score, d.dilemma)
+            }
+            None => {
+                let d = detector.detect_text(&l.text);
+                (d.score, d.dilemma)
+            }
+        };
+        let (score, predicted) = detection;
+        all.add(l.dilemma, predicted);
+        by_kind
+            .entry(&l.kind)
+            .or_default()
+            .add(l.dilemma, predicted);
+        if predicted != l.dilemma {
+            misses.push(format!(
+                "{}: truth {} score {score:.3}",
+                l.id,
+                if l.dilemma { "dilemma" } else { "not" }
+            ));
+        }
+    }
+    eprintln!(
+        "style-shifted detection: precision {:.3} recall {:.3} F1 {:.3} (tp {} fp {} fn {} tn {})",
+        all.precision(),
+        all.recall(),
+        all.f1(),
+        all.tp,
+        all.fp,
+        all.fn_,
+        all.tn
+    );
+    for (kind, t) in &by_kind {
+        eprintln!(
+            "  {kind:<22} n {:>3}  correct {:>3}",
+            t.tp + t.fp + t.fn_ + t.tn,
+            t.tp + t.tn
+        );
+    }
+    for m in &misses {
+        eprintln!("  miss {m}");
+    }
+    assert!(all.f1() >= F1_FLOOR, "style-shifted F1 {:.3}", all.f1());
+}
+
+#[test]
+fn chats_flatten_to_their_text_and_ids_are_unique() {
+    let lines = lines();
+    for l in &lines {
+        if let Some(messages) = &l.messages {
+            assert!(messages.len() >= 2, "{}", l.id);
+            for m in messages {
+                assert!(
+                    l.text.contains(&m.content),
+                    "{}: text lacks a message",
+                    l.id
+                );
+            }
+        }
+    }
+    let mut ids: Vec<&str> = lines.iter().map(|l| l.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), lines.len());
+}
