@@ -59,12 +59,38 @@ fn record(monitor: &Monitor, member: &str, beta: [f64; 4], n: usize, rng: &mut C
     }
 }
 
+fn judge_event() -> DecisionEvent {
+    DecisionEvent {
+        time_ms: 1,
+        request_id: "judged".into(),
+        conversation: None,
+        tenant: None,
+        ensemble: None,
+        member: "sim/balanced".into(),
+        route_mode: "distributional".into(),
+        persona: None,
+        dilemma_score: 0.9,
+        case_key: "synthetic-judged".into(),
+        options: None,
+        option_texts: None,
+        decision: Choice::Choice1,
+        confidence: 0.9,
+        values_discussed: Vec::new(),
+        presents_both: false,
+        latency_ms: 1,
+        prompt_text: None,
+        answer_text: None,
+        judge: None,
+    }
+}
+
 /// The real server with a `[monitor]` table (its upstream is never called), then synthetic traffic recorded into its monitor.
 async fn demo_server(dir: &Path) -> (ServerHandle, Arc<Monitor>) {
     let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_REFERENCE_FILE);
     let policy = Policy::from_toml_str(&format!(
         "listen = \"127.0.0.1:0\"\n[monitor]\nbootstrap_draws = 50\nreference_file = {:?}\n\
          [monitor.log]\ndata_dir = {:?}\n[monitor.drift]\nmin_decisions = 150\nthreshold_jsd = 0.05\n\
+         [monitor.judge]\nmodel = \"m\"\ntag_sample_rate = 0.0\ntimeout_ms = 5000\n\
          [[upstream]]\nname = \"unused\"\nkind = \"openai\"\nbase_url = \"http://127.0.0.1:1/v1\"\nmodels = [\"m\"]\n",
         reference.display().to_string(),
         dir.display().to_string()
@@ -77,6 +103,17 @@ async fn demo_server(dir: &Path) -> (ServerHandle, Arc<Monitor>) {
         .monitor
         .clone()
         .expect("monitor started");
+    // One unsure decision for the judge, whose upstream is down: one call, one failure.
+    let judge = handle.state().load().judge.clone().expect("judge configured");
+    let mut unsure = judge_event();
+    unsure.confidence = 0.2;
+    let texts = pluralis::monitor::judge::JudgeTexts {
+        options: ["Respect the refusal".into(), "Treat anyway".into()],
+        case: "synthetic".into(),
+        answer: "unclear".into(),
+    };
+    let judged = judge.enrich(unsure, &texts).await;
+    assert_eq!(judged.judge.map(|n| n.errors.len()), Some(1));
     let m = monitor.clone();
     tokio::task::spawn_blocking(move || {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
@@ -197,6 +234,14 @@ async fn dashboard_renders_live_state_in_chromium() {
         tenants.contains("data-scope=\"tenant:ward-7\""),
         "tenant profile missing: {tenants:.500}"
     );
+    // The judge line: running, one call spent, one failure (its upstream is down).
+    let judge = state.judge.as_ref().expect("judge in the state");
+    assert_eq!((judge.counts.calls, judge.counts.failures), (1, 1));
+    assert!(
+        dom.contains("data-judge=\"m\" data-judge-calls=\"1\" data-judge-failures=\"1\""),
+        "judge line missing: {dom:.4000}"
+    );
+    assert!(dom.contains("budget 1/30 used in the last minute (29 left)"));
 
     if let Ok(path) = std::env::var("PLURALIS_DASHBOARD_SCREENSHOT") {
         let extra = [

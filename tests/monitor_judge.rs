@@ -136,3 +136,71 @@ fn a_judge_model_no_upstream_serves_is_rejected() {
     let error = Policy::from_toml_str(text).unwrap_err().to_string();
     assert!(error.contains("monitor.judge.model"), "{error}");
 }
+
+/// The judge's totals reach `/metrics` and `/monitor/api/state` from the real server, and keep
+/// counting across a policy reload (which builds a new judge); a reload without
+/// `[monitor.judge]` leaves the totals but reports no judge.
+#[tokio::test]
+async fn judge_totals_are_exported_and_survive_a_reload() {
+    let upstream = mock_judge().await;
+    let dir = tempfile::tempdir().unwrap();
+    let policy = judged_policy(&upstream.base_url(), dir.path(), 30);
+    let handle = pluralis::server::start(policy.clone()).await.unwrap();
+    let addr = handle.local_addr();
+    let case = "An elderly man refuses a feeding tube; his daughter insists.";
+    let first = handle.state().load().judge.clone().unwrap();
+    let _ = first.enrich(event(case, 0.3), &texts(case)).await;
+    assert_eq!(upstream.calls(), 2, "a review and a tagging");
+
+    handle.reload(policy.clone()).unwrap();
+    let second = handle.state().load().judge.clone().unwrap();
+    assert!(!Arc::ptr_eq(&first, &second), "a reload builds a new judge");
+    let other = format!("{case} Again.");
+    let _ = second.enrich(event(&other, 0.3), &texts(&other)).await;
+    assert_eq!(upstream.calls(), 4);
+
+    let metrics = common::send(addr, "GET", "/metrics", &[], "").await.text();
+    for line in [
+        "pluralis_judge_configured 1",
+        "pluralis_judge_calls_total 4",
+        "pluralis_judge_reviews_total{result=\"changed\"} 2",
+        "pluralis_judge_reviews_total{result=\"agreed\"} 0",
+        "pluralis_judge_tags_total{source=\"asked\"} 2",
+        "pluralis_judge_failures_total 0",
+        "pluralis_judge_over_budget_total 0",
+        "pluralis_judge_budget_calls_per_minute 30",
+        // Only the live judge's window: the first judge's calls left with it.
+        "pluralis_judge_calls_last_minute 2",
+    ] {
+        assert!(metrics.contains(line), "{line} missing:\n{metrics}");
+    }
+    let monitor = handle.state().load().monitor.clone().unwrap();
+    monitor.refit_now();
+    let state = common::send(addr, "GET", "/monitor/api/state", &[], "")
+        .await
+        .json();
+    let judge = &state["judge"];
+    assert_eq!(judge["model"], "judge-model");
+    assert_eq!(judge["counts"]["calls"], 4);
+    assert_eq!(judge["counts"]["reviews_changed"], 2);
+    assert_eq!(judge["calls_last_minute"], 2);
+    assert_eq!(judge["max_calls_per_minute"], 30);
+
+    // Judge removed by a reload: nothing live, totals kept.
+    let monitor_only = format!(
+        "[monitor]\nbootstrap_draws = 0\n[monitor.log]\ndata_dir = {:?}\n",
+        dir.path().display().to_string()
+    );
+    let without = policy_of(&upstream.base_url(), &monitor_only);
+    handle.reload(without).unwrap();
+    assert!(monitor.refit_now().judge.is_none());
+    assert_eq!(monitor.judge_counts().calls, 4);
+    let metrics = common::send(addr, "GET", "/metrics", &[], "").await.text();
+    assert!(metrics.contains("pluralis_judge_configured 0"));
+    assert!(metrics.contains("pluralis_judge_calls_total 4"));
+    handle.shutdown().await;
+}
+
+fn policy_of(url: &str, monitor: &str) -> Policy {
+    policy(&[("judge-up", url, &["judge-model"], "")], monitor)
+}

@@ -2,6 +2,7 @@
 //! bounded: members come from the policy, values are four, patterns at most 5^4, choices three,
 //! tenants the policy's declared list plus `other` (capped, see `tenant_metrics`).
 
+use super::judge::JudgeSlot;
 use super::log::LogCounters;
 use super::state::MonitorState;
 use super::stats::{pattern_label, Pattern, Scope};
@@ -207,6 +208,78 @@ impl Collector for LogCollector {
         out.extend(self.dropped.collect());
         out.extend(self.written.collect());
         out.extend(self.write_errors.collect());
+        out
+    }
+}
+
+/// Exposes the judge model's totals and budget at scrape time (`pluralis_judge_*`), read from
+/// the monitor's [`JudgeSlot`] so they continue across policy reloads.
+pub struct JudgeCollector {
+    slot: Arc<JudgeSlot>,
+    configured: IntGauge,
+    calls_last_minute: IntGauge,
+    budget: IntGauge,
+    calls: IntCounter,
+    reviews: IntCounterVec,
+    tags: IntCounterVec,
+    over_budget: IntCounter,
+    failures: IntCounter,
+}
+
+impl JudgeCollector {
+    pub fn new(slot: Arc<JudgeSlot>) -> prometheus::Result<JudgeCollector> {
+        Ok(JudgeCollector {
+            slot,
+            configured: IntGauge::new("pluralis_judge_configured", "1 while the policy has a judge model ([monitor.judge])")?,
+            calls_last_minute: IntGauge::new("pluralis_judge_calls_last_minute", "Judge model calls taken from the budget in the last 60 s")?,
+            budget: IntGauge::new("pluralis_judge_budget_calls_per_minute", "Judge model calls the budget allows in any 60 s")?,
+            calls: IntCounter::new("pluralis_judge_calls_total", "Judge model calls made (re-reads and option tagging)")?,
+            reviews: IntCounterVec::new(Opts::new("pluralis_judge_reviews_total", "Low-confidence decisions the judge re-read, by whether it kept (agreed) or changed the parser's reading"), &["result"])?,
+            tags: IntCounterVec::new(Opts::new("pluralis_judge_tags_total", "New dilemmas given option value tags by the judge, asked now or from its cache"), &["source"])?,
+            over_budget: IntCounter::new("pluralis_judge_over_budget_total", "Judge calls skipped because the budget was spent")?,
+            failures: IntCounter::new("pluralis_judge_failures_total", "Judge calls that gave nothing usable (transport, status, timeout, unreadable reply)")?,
+        })
+    }
+}
+
+impl Collector for JudgeCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        let mut d = self.configured.desc();
+        d.extend(self.calls_last_minute.desc());
+        d.extend(self.budget.desc());
+        d.extend(self.calls.desc());
+        d.extend(self.reviews.desc());
+        d.extend(self.tags.desc());
+        d.extend(self.over_budget.desc());
+        d.extend(self.failures.desc());
+        d
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let counts = self.slot.counts();
+        let (used, limit) = self.slot.budget();
+        self.configured.set(i64::from(self.slot.configured()));
+        self.calls_last_minute.set(used as i64);
+        self.budget.set(limit as i64);
+        catch_up(&self.calls, counts.calls);
+        let agreed = counts.reviews.saturating_sub(counts.reviews_changed);
+        catch_up(&self.reviews.with_label_values(&["agreed"]), agreed);
+        catch_up(
+            &self.reviews.with_label_values(&["changed"]),
+            counts.reviews_changed,
+        );
+        catch_up(&self.tags.with_label_values(&["asked"]), counts.tags_asked);
+        catch_up(&self.tags.with_label_values(&["cached"]), counts.tags_cached);
+        catch_up(&self.over_budget, counts.over_budget);
+        catch_up(&self.failures, counts.failures);
+        let mut out = self.configured.collect();
+        out.extend(self.calls_last_minute.collect());
+        out.extend(self.budget.collect());
+        out.extend(self.calls.collect());
+        out.extend(self.reviews.collect());
+        out.extend(self.tags.collect());
+        out.extend(self.over_budget.collect());
+        out.extend(self.failures.collect());
         out
     }
 }

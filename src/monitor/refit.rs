@@ -120,6 +120,7 @@ pub fn refit(
         drift_history: drift.history.iter().cloned().collect(),
         alerts: Vec::new(),
         log: Default::default(),
+        judge: None,
     };
     (state, alerts)
 }

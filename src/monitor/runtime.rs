@@ -3,7 +3,8 @@
 
 use super::config::MonitorConfig;
 use super::log::{read_dir, AppendError, DecisionEvent, DecisionLog, OverflowPolicy};
-use super::metrics::{LogCollector, MonitorMetrics};
+use super::judge::{Judge, JudgeSlot};
+use super::metrics::{JudgeCollector, LogCollector, MonitorMetrics};
 use super::online::{DriftTracker, Reference};
 use super::refit::{fit_windows, refit, RefitInput};
 use super::state::{LogState, MonitorState};
@@ -69,6 +70,8 @@ pub struct Monitor {
     webhook: Option<Webhook>,
     rebuilt: LogState,
     conversation_salt: String,
+    /// The live policy's judge model, and the totals of those before it.
+    judge: Arc<JudgeSlot>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -87,6 +90,10 @@ impl Monitor {
             .validate()
             .map_err(|errors| anyhow::anyhow!(errors.join("; ")))?;
         let metrics = registry.map(MonitorMetrics::register).transpose()?;
+        let judge = Arc::new(JudgeSlot::default());
+        if let Some(registry) = registry {
+            registry.register(Box::new(JudgeCollector::new(judge.clone())?))?;
+        }
         let mut stats = Stats::new(config.max_cases);
         let mut drift = DriftTracker::new(config.drift.clone(), config.temperature);
         let mut rebuilt = LogState::default();
@@ -154,6 +161,7 @@ impl Monitor {
             webhook,
             rebuilt,
             conversation_salt,
+            judge,
             config,
         });
         monitor.refit_now();
@@ -259,6 +267,7 @@ impl Monitor {
         }
         state.alerts = alerts.iter().cloned().collect();
         state.log = self.log_state();
+        state.judge = self.judge.status();
         if let Some(m) = &self.metrics {
             m.publish(&state);
         }
@@ -305,6 +314,17 @@ impl Monitor {
                 }
             }
         })
+    }
+
+    /// Makes `judge` the one the monitor reports (`/metrics`, `/monitor`): the server calls
+    /// this at start and after every reload with the new state's judge.
+    pub fn attach_judge(&self, judge: Option<Arc<Judge>>) {
+        self.judge.attach(judge);
+    }
+
+    /// The judge's totals across reloads.
+    pub fn judge_counts(&self) -> super::judge::JudgeCounts {
+        self.judge.counts()
     }
 
     /// The last published state.

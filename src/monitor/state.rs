@@ -1,6 +1,7 @@
 //! The monitor's published state: what `/monitor/api/state` returns and the dashboard draws.
 //! Plain serialisable data, rebuilt whole at every refit and swapped in atomically.
 
+use super::judge::JudgeStatus;
 use super::online::drift::{AlertChange, DriftPoint, MemberDrift};
 use super::online::{ProfileEstimate, Reference};
 use super::stats::{ChoiceCounts, EntropySummary, Scope};
@@ -27,6 +28,8 @@ pub struct MonitorState {
     /// Most recent alert changes, newest last.
     pub alerts: Vec<AlertChange>,
     pub log: LogState,
+    /// The judge model's settings, budget and totals; None without `[monitor.judge]`.
+    pub judge: Option<JudgeStatus>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -59,10 +59,9 @@ pub async fn start(policy: Policy) -> anyhow::Result<ServerHandle> {
     let metrics = Arc::new(Metrics::new()?);
     let mut state = AppState::build(policy, metrics)?;
     if let Some(config) = state.policy.monitor.as_ref().filter(|c| c.enabled) {
-        state.monitor = Some(crate::monitor::Monitor::start(
-            config,
-            state.metrics.registry(),
-        )?);
+        let monitor = crate::monitor::Monitor::start(config, state.metrics.registry())?;
+        monitor.attach_judge(state.judge.clone());
+        state.monitor = Some(monitor);
     }
     Ok(spawn(listener, state)?)
 }
@@ -90,6 +89,9 @@ impl ServerHandle {
             Ok(mut next) => {
                 // The monitor (and its log writer) outlives reloads; `[monitor]` changes need a restart.
                 next.monitor = current.monitor.clone();
+                if let Some(monitor) = &next.monitor {
+                    monitor.attach_judge(next.judge.clone());
+                }
                 self.state.store(Arc::new(next));
                 metrics
                     .policy_reloads_total

@@ -25,8 +25,18 @@ impl CallBudget {
         Self::new(max, Duration::from_secs(60))
     }
 
-    /// Take one call at `now` if the window has room.
-    pub fn try_take(&mut self, now: Instant) -> bool {
+    /// Most calls in any window.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// Calls taken in the window ending at `now`.
+    pub fn used(&mut self, now: Instant) -> usize {
+        self.slide(now);
+        self.calls.len()
+    }
+
+    fn slide(&mut self, now: Instant) {
         while let Some(&first) = self.calls.front() {
             if now.saturating_duration_since(first) >= self.window {
                 self.calls.pop_front();
@@ -34,6 +44,11 @@ impl CallBudget {
                 break;
             }
         }
+    }
+
+    /// Take one call at `now` if the window has room.
+    pub fn try_take(&mut self, now: Instant) -> bool {
+        self.slide(now);
         if self.calls.len() >= self.max {
             return false;
         }
@@ -59,6 +74,11 @@ mod tests {
         assert!(b.try_take(t0 + Duration::from_secs(60)));
         assert!(!b.try_take(t0 + Duration::from_secs(61)));
         assert!(b.try_take(t0 + Duration::from_secs(75)));
+        assert_eq!(b.used(t0 + Duration::from_secs(75)), 3);
+        // The 20 s call leaves the window at 80 s: the 60 s and 75 s calls remain.
+        assert_eq!(b.used(t0 + Duration::from_secs(80)), 2);
+        assert_eq!(b.used(t0 + Duration::from_secs(200)), 0);
+        assert_eq!(b.max(), 3);
         assert!(!CallBudget::new(0, Duration::from_secs(1)).try_take(t0));
     }
 }

@@ -13,11 +13,13 @@
 pub mod budget;
 pub mod client;
 pub mod config;
+pub mod slot;
 pub mod tags;
 
 pub use budget::CallBudget;
 pub use client::{JudgeClient, JudgeError, UpstreamJudge};
 pub use config::JudgeConfig;
+pub use slot::JudgeSlot;
 
 use crate::decide::judge::{judge_prompt_with, parse_judge_reply, JudgePolicy};
 use crate::monitor::log::{DecisionEvent, JudgeNote, JudgeReview, OptionTags};
@@ -76,6 +78,8 @@ impl JudgePlan {
 /// Running totals, for metrics and `/monitor/api/state`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct JudgeCounts {
+    /// Calls to the judge model taken from the budget (each review or tagging asked).
+    pub calls: u64,
     /// Answers re-read, and how many of those the judge read differently.
     pub reviews: u64,
     pub reviews_changed: u64,
@@ -88,8 +92,37 @@ pub struct JudgeCounts {
     pub failures: u64,
 }
 
+impl JudgeCounts {
+    /// Field-wise sum (totals carried across a policy reload).
+    pub fn plus(self, other: JudgeCounts) -> JudgeCounts {
+        JudgeCounts {
+            calls: self.calls + other.calls,
+            reviews: self.reviews + other.reviews,
+            reviews_changed: self.reviews_changed + other.reviews_changed,
+            tags_asked: self.tags_asked + other.tags_asked,
+            tags_cached: self.tags_cached + other.tags_cached,
+            over_budget: self.over_budget + other.over_budget,
+            failures: self.failures + other.failures,
+        }
+    }
+}
+
+/// What `/monitor/api/state` and the dashboard say about the judge: its settings, its budget
+/// right now, and its running totals.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JudgeStatus {
+    pub model: String,
+    pub threshold: f64,
+    pub tag_sample_rate: f64,
+    /// Budget: calls allowed in any 60 s, and calls taken in the last 60 s.
+    pub max_calls_per_minute: u32,
+    pub calls_last_minute: u64,
+    pub counts: JudgeCounts,
+}
+
 #[derive(Default)]
 struct Counters {
+    calls: AtomicU64,
     reviews: AtomicU64,
     reviews_changed: AtomicU64,
     tags_asked: AtomicU64,
@@ -181,6 +214,7 @@ impl Judge {
         let c = &self.counters;
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         JudgeCounts {
+            calls: get(&c.calls),
             reviews: get(&c.reviews),
             reviews_changed: get(&c.reviews_changed),
             tags_asked: get(&c.tags_asked),
@@ -214,11 +248,32 @@ impl Judge {
         plan
     }
 
+    /// Calls taken from the budget in the last 60 s.
+    pub fn calls_last_minute(&self) -> u64 {
+        lock(&self.budget).used(Instant::now()) as u64
+    }
+
+    /// Settings, budget and totals (`counts` as given: the caller may add totals carried over
+    /// from the judge of an earlier policy).
+    pub fn status(&self, counts: JudgeCounts) -> JudgeStatus {
+        JudgeStatus {
+            model: self.config.model.clone(),
+            threshold: self.config.threshold,
+            tag_sample_rate: self.config.tag_sample_rate,
+            max_calls_per_minute: self.config.max_calls_per_minute,
+            calls_last_minute: self.calls_last_minute(),
+            counts,
+        }
+    }
+
     fn take_call(&self, now: Instant) -> bool {
         let taken = lock(&self.budget).try_take(now);
-        if !taken {
-            self.counters.over_budget.fetch_add(1, Ordering::Relaxed);
-        }
+        let counter = if taken {
+            &self.counters.calls
+        } else {
+            &self.counters.over_budget
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
         taken
     }
 

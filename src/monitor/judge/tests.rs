@@ -168,6 +168,17 @@ async fn the_budget_caps_calls_per_minute() {
     assert_eq!(changed, reviews);
     // Each of the 10 events wanted a review and a tagging: 20 wanted, 3 allowed.
     assert_eq!(judge.counts().over_budget, 17);
+    assert_eq!(judge.counts().calls, 3);
+    let status = judge.status(judge.counts());
+    assert_eq!(status.model, "judge/m");
+    assert_eq!((status.calls_last_minute, status.max_calls_per_minute), (3, 3));
+    let carried = JudgeCounts {
+        calls: 5,
+        failures: 2,
+        ..JudgeCounts::default()
+    };
+    let total = judge.counts().plus(carried);
+    assert_eq!((total.calls, total.failures, total.over_budget), (8, 2, 17));
 }
 
 #[tokio::test]
