@@ -104,7 +104,12 @@ async fn demo_server(dir: &Path) -> (ServerHandle, Arc<Monitor>) {
         .clone()
         .expect("monitor started");
     // One unsure decision for the judge, whose upstream is down: one call, one failure.
-    let judge = handle.state().load().judge.clone().expect("judge configured");
+    let judge = handle
+        .state()
+        .load()
+        .judge
+        .clone()
+        .expect("judge configured");
     let mut unsure = judge_event();
     unsure.confidence = 0.2;
     let texts = pluralis::monitor::judge::JudgeTexts {

@@ -269,7 +269,10 @@ impl Collector for JudgeCollector {
             counts.reviews_changed,
         );
         catch_up(&self.tags.with_label_values(&["asked"]), counts.tags_asked);
-        catch_up(&self.tags.with_label_values(&["cached"]), counts.tags_cached);
+        catch_up(
+            &self.tags.with_label_values(&["cached"]),
+            counts.tags_cached,
+        );
         catch_up(&self.over_budget, counts.over_budget);
         catch_up(&self.failures, counts.failures);
         let mut out = self.configured.collect();

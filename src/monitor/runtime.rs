@@ -2,8 +2,8 @@
 //! log writer, refits on a schedule and publishes state, metrics, alerts and the guardrail.
 
 use super::config::MonitorConfig;
-use super::log::{read_dir, AppendError, DecisionEvent, DecisionLog, OverflowPolicy};
 use super::judge::{Judge, JudgeSlot};
+use super::log::{read_dir, AppendError, DecisionEvent, DecisionLog, OverflowPolicy};
 use super::metrics::{JudgeCollector, LogCollector, MonitorMetrics};
 use super::online::{DriftTracker, Reference};
 use super::refit::{fit_windows, refit, RefitInput};

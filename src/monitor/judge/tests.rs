@@ -171,7 +171,10 @@ async fn the_budget_caps_calls_per_minute() {
     assert_eq!(judge.counts().calls, 3);
     let status = judge.status(judge.counts());
     assert_eq!(status.model, "judge/m");
-    assert_eq!((status.calls_last_minute, status.max_calls_per_minute), (3, 3));
+    assert_eq!(
+        (status.calls_last_minute, status.max_calls_per_minute),
+        (3, 3)
+    );
     let carried = JudgeCounts {
         calls: 5,
         failures: 2,
