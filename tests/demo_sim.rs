@@ -110,3 +110,60 @@ fn the_demo_command_falls_back_to_the_simulation() {
     assert!(stdout.contains("0 failed"), "{stdout}");
     assert!(stdout.contains("SIMULATED physician panel"), "{stdout}");
 }
+
+/// The simulation's `/monitor` compares with the SIMULATED panel the ensemble was calibrated
+/// to (its physicians' profiles fitted as `pluralis attribute` fits them), marked simulated;
+/// never with the real physician reference under policies/.
+#[tokio::test]
+async fn the_sim_demo_monitor_uses_the_simulated_panel_as_reference() {
+    use pluralis::attribution::{run_audit, AuditConfig, AuditData, MakerKind, PAPER_TEMPERATURE};
+    use pluralis::monitor::online::reference::{Reference, DEFAULT_REFERENCE_FILE};
+    empty_valuebench();
+    let setup = demo::setup(None, "127.0.0.1:0").unwrap();
+    let mut policy = Policy::from_toml_str(&setup.policy.toml).unwrap();
+    let file = setup.data_dir.join(demo::SIM_REFERENCE_FILE);
+    let monitor = policy.monitor.as_mut().unwrap();
+    assert_eq!(monitor.reference_file.as_deref(), Some(file.as_path()));
+    // A log of this test's own (the other test's server uses the setup's data_dir).
+    let log_dir = tempfile::tempdir().unwrap();
+    monitor.log.data_dir = log_dir.path().to_path_buf();
+    let handle = pluralis::server::start(policy).await.unwrap();
+    let state = handle.state().load().monitor.clone().unwrap().state();
+    let shown = state.reference.clone().expect("a reference");
+
+    // The simulated panel's own audit, computed here from the setup's experiment.
+    let data = AuditData::from_experiment(&setup.experiment);
+    let config = AuditConfig {
+        temperature: PAPER_TEMPERATURE,
+        bootstrap: 0,
+    };
+    let audit = run_audit(&data, &config, &mut rand::rngs::mock::StepRng::new(0, 0));
+    let consensus = audit
+        .makers
+        .iter()
+        .find(|m| m.kind == MakerKind::Consensus)
+        .unwrap();
+    assert!(shown.simulated);
+    assert!(shown.source.contains("SIMULATED"), "{}", shown.source);
+    assert_eq!(shown.physicians, 20);
+    for i in 0..4 {
+        assert!((shown.consensus_profile[i] - consensus.profile[i]).abs() < 1e-9);
+        assert!((shown.physician_min[i] - audit.reference.min_share[i]).abs() < 1e-9);
+        assert!((shown.physician_max[i] - audit.reference.max_share[i]).abs() < 1e-9);
+    }
+    let real = Reference::load(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_REFERENCE_FILE),
+    )
+    .unwrap();
+    assert!(!real.simulated);
+    assert!(
+        (0..4).any(|i| (real.consensus_profile[i] - shown.consensus_profile[i]).abs() > 1e-3),
+        "the simulated panel must not be the real physicians' reference"
+    );
+    // The JSON the dashboard reads says so too.
+    let json =
+        pluralis::monitor::dashboard::state_json(&handle.state().load().monitor.clone().unwrap());
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(json["reference"]["simulated"], true);
+    handle.shutdown().await;
+}

@@ -12,7 +12,8 @@ mod sim;
 
 pub use drive::{drive, DriveReport, DriveRequest};
 pub use run::{
-    describe, ensemble_requests, render, run, setup, DemoOutcome, DemoSetup, DemoSource,
+    describe, ensemble_requests, monitor_table, render, run, setup, sim_reference, DemoOutcome,
+    DemoSetup, DemoSource, SIM_REFERENCE_FILE,
 };
 pub use sim::{sim_agents, sim_experiment, sim_physicians, sim_policy, SimDemo};
 

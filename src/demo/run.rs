@@ -7,12 +7,14 @@ use super::{
     dilemma_requests, ordinary_requests, physician_spread, replay_policy, spread, DemoPolicy,
     DriveReport, DriveRequest, Spread, DEMO_ENSEMBLE,
 };
+use crate::attribution::PAPER_TEMPERATURE;
+use crate::monitor::online::Reference;
 use crate::route::steer::steering_sentence;
 use crate::valuebench::{self, Experiment, ReadError, MAIN_EXPERIMENT};
 use crate::values::Value;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Requests in flight at once while driving.
 const CONCURRENCY: usize = 16;
@@ -50,20 +52,71 @@ impl DemoSetup {
 pub fn setup(replay: Option<PathBuf>, listen: &str) -> Result<DemoSetup, ReadError> {
     let data_dir = std::env::temp_dir().join(format!("pluralis-demo-{}", std::process::id()));
     let mut setup = source_setup(replay, listen, data_dir.clone())?;
-    setup.policy.toml.push_str(&monitor_table(&data_dir));
+    // The simulation's monitor compares with the SIMULATED panel the ensemble was calibrated
+    // to, never with the real physicians; with ValueBench data the real reference stays.
+    let reference = if setup.simulated() {
+        Some(write_sim_reference(&setup, &data_dir)?)
+    } else {
+        None
+    };
+    setup
+        .policy
+        .toml
+        .push_str(&monitor_table(&data_dir, reference.as_deref()));
     Ok(setup)
+}
+
+/// File name of the simulated panel's reference in the demo's data directory.
+pub const SIM_REFERENCE_FILE: &str = "simulated-physician-reference.json";
+
+/// The simulated panel's physician reference (profiles fitted to its votes, as
+/// `pluralis attribute` would), marked simulated.
+pub fn sim_reference(setup: &DemoSetup) -> anyhow::Result<Reference> {
+    let mut reference =
+        Reference::from_experiment(&setup.experiment, PAPER_TEMPERATURE, &setup.reference)?;
+    reference.simulated = true;
+    Ok(reference)
+}
+
+/// Writes [`sim_reference`] into `data_dir` (whole or not at all: written aside, then
+/// renamed) and returns its path.
+fn write_sim_reference(setup: &DemoSetup, data_dir: &Path) -> Result<PathBuf, ReadError> {
+    let path = data_dir.join(SIM_REFERENCE_FILE);
+    let io = |source| ReadError::Io {
+        path: path.clone(),
+        source,
+    };
+    let reference = sim_reference(setup).map_err(|e| {
+        io(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e.to_string(),
+        ))
+    })?;
+    std::fs::create_dir_all(data_dir).map_err(io)?;
+    let aside = data_dir.join(format!(
+        "{SIM_REFERENCE_FILE}.{:x}.tmp",
+        rand::random::<u64>()
+    ));
+    std::fs::write(&aside, format!("{:#}\n", reference.to_attribute_json())).map_err(io)?;
+    std::fs::rename(&aside, &path).map_err(io)?;
+    Ok(path)
 }
 
 /// The demo's `[monitor]` table, so `/monitor` is live while the demo runs: a decision log of
 /// its own per run (the dashboard shows this run only), fsync every 100 ms (the demo needs no
-/// per-event durability), refits every 2 s, and the guardrail off so the report shows the
+/// per-event durability), refits every 2 s, the physician reference from `reference` when
+/// given (else the monitor's default), and the guardrail off so the report shows the
 /// calibrated mixture as calibrated (the dashboard still shows each member's autonomy share
 /// against the physician range).
-pub fn monitor_table(data_dir: &std::path::Path) -> String {
-    let dir = toml::Value::String(data_dir.display().to_string());
+pub fn monitor_table(data_dir: &Path, reference: Option<&Path>) -> String {
+    let quoted = |p: &Path| toml::Value::String(p.display().to_string());
+    let reference = reference.map_or(String::new(), |file| {
+        format!("reference_file = {}\n", quoted(file))
+    });
     format!(
-        "\n[monitor]\nrefit_interval_ms = 2000\n[monitor.log]\ndata_dir = {dir}\n\
-         fsync = {{ interval_ms = 100 }}\n[monitor.guardrail]\nenabled = false\n"
+        "\n[monitor]\nrefit_interval_ms = 2000\n{reference}[monitor.log]\ndata_dir = {}\n\
+         fsync = {{ interval_ms = 100 }}\n[monitor.guardrail]\nenabled = false\n",
+        quoted(data_dir)
     )
 }
 
@@ -288,12 +341,26 @@ mod monitor_tests {
     fn the_demo_policy_runs_the_monitor_on_its_own_log() {
         let dir = std::path::Path::new("/tmp/pluralis demo \"x\"");
         let mut toml = sim_policy("127.0.0.1:0").unwrap().policy.toml;
-        toml.push_str(&monitor_table(dir));
+        toml.push_str(&monitor_table(dir, None));
         let policy = crate::config::Policy::from_toml_str(&toml).unwrap();
         let monitor = policy.monitor.unwrap();
         assert!(monitor.enabled);
         assert_eq!(monitor.log.data_dir, dir);
+        assert_eq!(monitor.reference_file, None);
         assert!(!monitor.guardrail.enabled);
         assert!(monitor.validate().is_ok());
+    }
+
+    #[test]
+    fn with_valuebench_data_the_monitor_keeps_the_real_reference() {
+        let Some(dir) = valuebench::shared_dir() else {
+            eprintln!("skipped: ValueBench folder absent (set PLURALIS_VALUEBENCH)");
+            return;
+        };
+        let setup = setup(Some(dir), "127.0.0.1:0").unwrap();
+        assert!(!setup.simulated());
+        let policy = crate::config::Policy::from_toml_str(&setup.policy.toml).unwrap();
+        // No reference file named: the monitor discovers the real physician reference.
+        assert_eq!(policy.monitor.unwrap().reference_file, None);
     }
 }

@@ -29,6 +29,9 @@ pub struct Reference {
     /// 95th percentile of the physicians' leave-one-out JSD to the others' consensus: a JSD to
     /// consensus at or below it is within the natural inter-physician range.
     pub jsd_p95: Option<f64>,
+    /// The panel is SIMULATED (the demo without ValueBench data), not real physicians: the
+    /// dashboard says so. Read from a top-level `"simulated": true` in the file.
+    pub simulated: bool,
 }
 
 fn values_of(obj: Option<&serde_json::Value>) -> Option<[f64; 4]> {
@@ -108,6 +111,11 @@ impl Reference {
         let jsd_p95 = block
             .and_then(|b| b.get("jsd_p95"))
             .and_then(serde_json::Value::as_f64);
+        // A file written by `to_attribute_json` names where its figures came from.
+        let source = doc
+            .get("source")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or(source);
         Ok(Reference {
             source: source.to_owned(),
             temperature,
@@ -120,6 +128,40 @@ impl Reference {
                 .get("mean_entropy_bits")
                 .and_then(serde_json::Value::as_f64),
             jsd_p95,
+            simulated: doc
+                .get("simulated")
+                .and_then(serde_json::Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+
+    /// This reference as a file [`Reference::from_attribute_json`] reads back to the same
+    /// figures (the reduced attribute JSON: consensus entry and `physician_reference`).
+    pub fn to_attribute_json(&self) -> serde_json::Value {
+        let values = |x: &[f64; 4]| {
+            let map: serde_json::Map<String, serde_json::Value> = Value::ALL
+                .iter()
+                .map(|v| (v.name().to_owned(), serde_json::json!(x[v.index()])))
+                .collect();
+            serde_json::Value::Object(map)
+        };
+        serde_json::json!({
+            "source": self.source,
+            "temperature": self.temperature,
+            "simulated": self.simulated,
+            "decision_makers": [{
+                "id": "physician_consensus",
+                "kind": "consensus",
+                "beta": values(&self.consensus_beta),
+                "profile": values(&self.consensus_profile),
+                "mean_entropy_bits": self.consensus_mean_entropy_bits,
+            }],
+            "physician_reference": {
+                "physicians": self.physicians,
+                "min_share": values(&self.physician_min),
+                "max_share": values(&self.physician_max),
+                "jsd_p95": self.jsd_p95,
+            },
         })
     }
 
@@ -157,30 +199,33 @@ impl Reference {
             physicians,
             consensus_mean_entropy_bits: consensus.entropy.map(|e| e.mean),
             jsd_p95: Some(audit.reference.p95),
+            simulated: false,
         })
     }
 
     /// Computes the reference from a ValueBench folder (physician votes), without bootstrap.
     pub fn from_valuebench(dir: &Path, temperature: f64) -> anyhow::Result<Reference> {
-        use crate::attribution::{run_audit, AuditConfig, AuditData};
         let experiment =
             crate::valuebench::read_experiment(dir, crate::valuebench::MAIN_EXPERIMENT)
                 .with_context(|| format!("reading {}", dir.display()))?;
-        let data = AuditData::from_experiment(&experiment);
-        anyhow::ensure!(
-            data.cases() > 0,
-            "no case with physician votes in {}",
-            dir.display()
-        );
+        Self::from_experiment(&experiment, temperature, &dir.display().to_string())
+    }
+
+    /// Computes the reference from an experiment's physician votes, without bootstrap.
+    pub fn from_experiment(
+        experiment: &crate::valuebench::Experiment,
+        temperature: f64,
+        source: &str,
+    ) -> anyhow::Result<Reference> {
+        use crate::attribution::{run_audit, AuditConfig, AuditData};
+        let data = AuditData::from_experiment(experiment);
+        anyhow::ensure!(data.cases() > 0, "no case with physician votes in {source}");
         let config = AuditConfig {
             temperature,
             bootstrap: 0,
         };
         let mut rng = rand::rngs::mock::StepRng::new(0, 0);
-        Self::from_audit(
-            &run_audit(&data, &config, &mut rng),
-            &dir.display().to_string(),
-        )
+        Self::from_audit(&run_audit(&data, &config, &mut rng), source)
     }
 
     /// The reference a server uses: the configured file; else the default file under
@@ -232,6 +277,21 @@ mod tests {
         assert_eq!(r.jsd_p95, None);
         assert!(r.below_range(Value::Autonomy, 0.1));
         assert!(!r.below_range(Value::Autonomy, 0.3));
+    }
+
+    #[test]
+    fn written_reference_reads_back_the_same() {
+        let doc = serde_json::json!({"temperature": 0.3, "cases": 3, "decision_makers": [
+            maker("physician", 0.2, 0.5), maker("physician", 0.6, 0.7), maker("consensus", 0.4, 0.9)],
+            "physician_reference": {"jsd_p95": 0.05, "physicians": 2,
+                "min_share": {"autonomy": 0.2, "beneficence": 0.1, "nonmaleficence": 0.1, "justice": 0.1},
+                "max_share": {"autonomy": 0.6, "beneficence": 0.3, "nonmaleficence": 0.3, "justice": 0.3}}});
+        let mut r = Reference::from_attribute_json(&doc.to_string(), "x").unwrap();
+        assert!(!r.simulated);
+        r.simulated = true;
+        let again =
+            Reference::from_attribute_json(&r.to_attribute_json().to_string(), "x").unwrap();
+        assert_eq!(again, r);
     }
 
     #[test]
