@@ -38,8 +38,6 @@ async fn serve(args: Args, policy: Policy) -> anyhow::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let handle = server::start(policy).await?;
     println!("pluralis listening on http://{}", handle.local_addr());
-    // `[monitor.canary]`: scheduled benchmark probes of every member (changes need a restart).
-    let canary = crate::monitor::canary::start(handle.state())?;
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -63,9 +61,6 @@ async fn serve(args: Args, policy: Policy) -> anyhow::Result<()> {
         }
     }
     tracing::info!("shutting down");
-    if let Some(task) = canary {
-        task.abort();
-    }
     handle.shutdown().await;
     Ok(())
 }

@@ -9,6 +9,7 @@
 //! The plan, the prompts and the answer reading are pure; only [`Canary::run_round`] does I/O.
 
 use super::config::{CanaryConfig, ProbeVariant};
+use super::judge::JudgeTexts;
 use super::log::{DecisionEvent, OptionTags};
 use super::runtime::now_ms;
 use crate::body::ProxyBody;
@@ -161,6 +162,17 @@ pub fn to_case_terms(choice: Choice, swapped: bool) -> Choice {
     }
 }
 
+/// An event read in a probe prompt's numbering, turned to the case's option order (the
+/// decision and, when the judge re-read it, both readings in its note).
+pub fn in_case_terms(mut event: DecisionEvent, swapped: bool) -> DecisionEvent {
+    event.decision = to_case_terms(event.decision, swapped);
+    if let Some(review) = event.judge.as_mut().and_then(|n| n.review.as_mut()) {
+        review.parser_decision = to_case_terms(review.parser_decision, swapped);
+        review.judge_decision = to_case_terms(review.judge_decision, swapped);
+    }
+    event
+}
+
 /// The cases a canary probes: `path` (a `cases.jsonl`, or a ValueBench folder holding one), else
 /// the embedded project bench. Cases without two option texts, or not approved when a status is
 /// given, are left out.
@@ -240,29 +252,40 @@ pub struct Canary {
     probes: Option<prometheus::IntCounterVec>,
 }
 
+/// `pluralis_canary_probes_total{member,outcome}`, registered in `registry`.
+pub fn probe_counter(
+    registry: &prometheus::Registry,
+) -> prometheus::Result<prometheus::IntCounterVec> {
+    let counter = prometheus::IntCounterVec::new(
+        prometheus::Opts::new(
+            "pluralis_canary_probes_total",
+            "Canary probes sent, by member and outcome.",
+        ),
+        &["member", "outcome"],
+    )?;
+    registry.register(Box::new(counter.clone()))?;
+    Ok(counter)
+}
+
 impl Canary {
     /// Loads the cases; registers `pluralis_canary_probes_total{member,outcome}` in `registry`.
     pub fn new(
         config: CanaryConfig,
         registry: Option<&prometheus::Registry>,
     ) -> anyhow::Result<Canary> {
+        let probes = registry.map(probe_counter).transpose()?;
+        Self::with_counter(config, probes)
+    }
+
+    /// Loads the cases; counts probes in `probes` (registered once per process by the caller,
+    /// so a canary restarted on reload keeps counting in the same series).
+    pub fn with_counter(
+        config: CanaryConfig,
+        probes: Option<prometheus::IntCounterVec>,
+    ) -> anyhow::Result<Canary> {
         let errors = config.validate();
         anyhow::ensure!(errors.is_empty(), errors.join("; "));
         let cases = load_cases(config.cases.as_deref()).context("loading canary cases")?;
-        let probes = match registry {
-            Some(registry) => {
-                let counter = prometheus::IntCounterVec::new(
-                    prometheus::Opts::new(
-                        "pluralis_canary_probes_total",
-                        "Canary probes sent, by member and outcome.",
-                    ),
-                    &["member", "outcome"],
-                )?;
-                registry.register(Box::new(counter.clone()))?;
-                Some(counter)
-            }
-            None => None,
-        };
         Ok(Canary {
             config,
             cases,
@@ -274,6 +297,10 @@ impl Canary {
 
     pub fn cases(&self) -> &[CaseLine] {
         &self.cases
+    }
+
+    pub fn config(&self) -> &CanaryConfig {
+        &self.config
     }
 
     fn count(&self, member: &str, outcome: &str) {
@@ -351,7 +378,8 @@ impl Canary {
                         line.choice_1.choice.clone(),
                         line.choice_2.choice.clone(),
                     ]),
-                    decision: to_case_terms(decision.choice, prompt.swapped),
+                    // In the prompt's numbering until the judge has seen it (below).
+                    decision: decision.choice,
                     confidence: decision.confidence as f32,
                     values_discussed: decision.values,
                     presents_both: decision.presents_both,
@@ -360,6 +388,22 @@ impl Canary {
                     answer_text: None,
                     judge: None,
                 };
+                // An answer the parser reads with low confidence goes to the judge model, as
+                // live answers do (its threshold and budget apply; bench cases need no tags).
+                // The judge sees the options as the prompt showed them, so "the first option"
+                // means the same to it as to the member.
+                let event = match &state.judge {
+                    Some(judge) => {
+                        let texts = JudgeTexts {
+                            options: prompt.shown.clone(),
+                            case: prompt.user.clone(),
+                            answer: content.to_owned(),
+                        };
+                        judge.enrich(event, &texts).await
+                    }
+                    None => event,
+                };
+                let event = in_case_terms(event, prompt.swapped);
                 if monitor.record(event).await.is_ok() {
                     report.recorded += 1;
                     self.count(member, "recorded");
@@ -405,7 +449,8 @@ impl Canary {
     }
 
     /// Runs a round every `interval_ms` on the live state (reloads included) until the task is
-    /// aborted. The first round starts one interval after the start.
+    /// aborted. The first round starts one interval after the start. A server runs it through
+    /// [`super::canary_task::CanaryTask`], which restarts it when a reload changes the table.
     pub fn spawn(self: Arc<Self>, shared: SharedState) -> tokio::task::JoinHandle<()> {
         let period = Duration::from_millis(self.config.interval_ms);
         tokio::spawn(async move {
@@ -442,25 +487,6 @@ async fn read_limited(mut body: ProxyBody, max: usize) -> Result<Vec<u8>, ProbeF
         }
     }
     Ok(out)
-}
-
-/// Starts the canary of the live policy's `[monitor.canary]`, when enabled and a monitor runs.
-pub fn start(shared: &SharedState) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
-    let state = shared.load();
-    let Some(config) = state.policy.monitor.as_ref().map(|m| &m.canary) else {
-        return Ok(None);
-    };
-    if !config.enabled || state.monitor.is_none() {
-        return Ok(None);
-    }
-    let canary = Canary::new(config.clone(), Some(state.metrics.registry()))?;
-    tracing::info!(
-        cases = canary.cases().len(),
-        interval_ms = config.interval_ms,
-        max_probes_per_interval = config.max_probes_per_interval,
-        "canary probes scheduled"
-    );
-    Ok(Some(Arc::new(canary).spawn(Arc::clone(shared))))
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ use tokio::task::JoinHandle;
 pub struct ServerHandle {
     addr: SocketAddr,
     state: SharedState,
+    /// `[monitor.canary]` probes, restarted by [`ServerHandle::reload`] when the table changes.
+    canary: crate::monitor::canary_task::CanaryTask,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
 }
@@ -48,6 +50,7 @@ pub fn spawn(listener: TcpListener, state: AppState) -> std::io::Result<ServerHa
     Ok(ServerHandle {
         addr,
         state,
+        canary: Default::default(),
         shutdown,
         task,
     })
@@ -63,7 +66,10 @@ pub async fn start(policy: Policy) -> anyhow::Result<ServerHandle> {
         monitor.attach_judge(state.judge.clone());
         state.monitor = Some(monitor);
     }
-    Ok(spawn(listener, state)?)
+    let handle = spawn(listener, state)?;
+    // `[monitor.canary]`: scheduled benchmark probes of every member.
+    handle.canary.sync(&handle.state)?;
+    Ok(handle)
 }
 
 impl ServerHandle {
@@ -77,6 +83,11 @@ impl ServerHandle {
         &self.state
     }
 
+    /// The `[monitor.canary]` task of the live policy.
+    pub fn canary(&self) -> &crate::monitor::canary_task::CanaryTask {
+        &self.canary
+    }
+
     /// Build a new state from `policy`; on success swap it in, on error keep the old one.
     /// The listen address cannot change without a restart (a change is logged and ignored).
     pub fn reload(&self, policy: Policy) -> Result<(), StateError> {
@@ -87,7 +98,9 @@ impl ServerHandle {
         }
         match AppState::build(policy, Arc::clone(&metrics)) {
             Ok(mut next) => {
-                // The monitor (and its log writer) outlives reloads; `[monitor]` changes need a restart.
+                // The monitor (and its log writer) outlives reloads; `[monitor]` changes need a
+                // restart, except `[monitor.judge]` (built with the state) and
+                // `[monitor.canary]` (its task is restarted below).
                 next.monitor = current.monitor.clone();
                 if let Some(monitor) = &next.monitor {
                     monitor.attach_judge(next.judge.clone());
@@ -98,6 +111,11 @@ impl ServerHandle {
                     .with_label_values(&["ok"])
                     .inc();
                 tracing::info!("policy reloaded");
+                // The policy is live either way; a canary table that cannot start is logged
+                // and the running canary (if any) goes on.
+                if let Err(error) = self.canary.sync(&self.state) {
+                    tracing::error!(%error, "reload: [monitor.canary] not applied");
+                }
                 Ok(())
             }
             Err(error) => {
@@ -114,6 +132,7 @@ impl ServerHandle {
     /// Stop accepting, let in-flight requests and streams finish (up to the drain timeout),
     /// then return.
     pub async fn shutdown(self) {
+        self.canary.stop();
         let _ = self.shutdown.send(true);
         if let Err(error) = self.task.await {
             tracing::error!(%error, "server task failed");
