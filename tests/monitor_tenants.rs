@@ -1,7 +1,9 @@
 //! Tenants end to end through the real proxy against a loopback mock upstream: a client key
 //! mapped to a tenant wins over the tenant header, a declared header value names its tenant,
-//! anything else lands in `other`; the decision log, `/monitor/api/state`, `/metrics` and the
-//! dashboard show each tenant, and neither keys nor undeclared header values appear anywhere.
+//! anything else lands in `other`; the decision log, `/monitor/api/state` and `/metrics` show
+//! each tenant (Overton and steer paths included), and neither keys nor
+//! undeclared header values appear anywhere. Then the monitor alone: per-tenant profiles and
+//! their gauges, rebuilt from the log after a restart.
 
 mod common;
 use common::*;
@@ -52,6 +54,11 @@ members = ["a/x", "b/y"]
 default_member = "a/x"
 dilemma_mode = "overton"
 overton_k = 2
+[[ensemble]]
+name = "steer-ensemble"
+members = ["a/x", "b/y"]
+default_member = "a/x"
+dilemma_mode = "steer"
 "#,
         cardio = digest(CARDIO_KEY),
         shared = digest(SHARED_KEY),
@@ -75,6 +82,17 @@ async fn ask(
     key: &str,
     tenant: Option<&str>,
 ) -> Got {
+    ask_with(addr, id, model, key, tenant, None).await
+}
+
+async fn ask_with(
+    addr: std::net::SocketAddr,
+    id: &str,
+    model: &str,
+    key: &str,
+    tenant: Option<&str>,
+    values: Option<&str>,
+) -> Got {
     let case = SimCases::embedded()
         .unwrap()
         .lines()
@@ -94,6 +112,9 @@ async fn ask(
     let mut headers = vec![("x-request-id", id), ("authorization", bearer.as_str())];
     if let Some(t) = tenant {
         headers.push(("x-pluralis-tenant", t));
+    }
+    if let Some(v) = values {
+        headers.push(("x-pluralis-values", v));
     }
     let got = send(addr, "POST", "/v1/chat/completions", &headers, body).await;
     assert_eq!(got.status, 200, "{}", got.text());
@@ -181,8 +202,20 @@ async fn tenants_are_resolved_logged_counted_and_exported_within_the_declared_se
     )
     .await;
     assert_eq!(got.header("x-pluralis-route"), Some("overton"));
+    // Steer: the mode's own observer carries the tenant too.
+    let values = "autonomy=0.7,beneficence=0.1,nonmaleficence=0.1,justice=0.1";
+    let got = ask_with(
+        addr,
+        "req-steer",
+        "steer-ensemble",
+        SHARED_KEY,
+        Some("cardiology"),
+        Some(values),
+    )
+    .await;
+    assert_eq!(got.header("x-pluralis-route"), Some("steer"));
 
-    let events = events(dir.path(), 6).await;
+    let events = events(dir.path(), 7).await;
     let tenant_of = |id: &str| -> Vec<Option<&str>> {
         events
             .iter()
@@ -199,8 +232,8 @@ async fn tenants_are_resolved_logged_counted_and_exported_within_the_declared_se
         [Some("oncology"), Some("oncology")]
     );
 
-    let (tenants, state_text) = tenant_counts(addr, 6).await;
-    let expected: BTreeMap<String, u64> = [("cardiology", 1), ("oncology", 3), ("other", 2)]
+    let (tenants, state_text) = tenant_counts(addr, 7).await;
+    let expected: BTreeMap<String, u64> = [("cardiology", 2), ("oncology", 3), ("other", 2)]
         .into_iter()
         .map(|(t, n)| (t.to_owned(), n))
         .collect();
@@ -209,7 +242,7 @@ async fn tenants_are_resolved_logged_counted_and_exported_within_the_declared_se
     // Refits publish the tenant gauges; the decision counter is live.
     let metrics = send(addr, "GET", "/metrics", &[], "").await.text();
     for line in [
-        "pluralis_tenant_decisions_total{choice=\"choice_1\",tenant=\"cardiology\"} 1",
+        "pluralis_tenant_decisions_total{choice=\"choice_1\",tenant=\"cardiology\"} 2",
         "pluralis_tenant_decisions_total{choice=\"choice_1\",tenant=\"oncology\"} 3",
         "pluralis_tenant_decisions_total{choice=\"choice_1\",tenant=\"other\"} 2",
     ] {
@@ -230,4 +263,156 @@ async fn tenants_are_resolved_logged_counted_and_exported_within_the_declared_se
         }
     }
     proxy.shutdown().await;
+}
+
+/// Synthetic tagged decisions of one tenant whose answers follow the GLM with `beta`.
+fn tenant_decisions(tenant: &str, beta: [f64; 4], n: usize, seed: u64) -> Vec<DecisionEvent> {
+    use pluralis::monitor::log::{OptionTags, ValueTags};
+    use pluralis::values::{Alignment, Choice};
+    use rand::{Rng, SeedableRng};
+    const ALIGN: [Alignment; 3] = [Alignment::Violates, Alignment::Neutral, Alignment::Promotes];
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|i| {
+            let tags = OptionTags {
+                choice_1: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
+                choice_2: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
+            };
+            let eta: f64 = (0..4).map(|v| f64::from(tags.deltas()[v]) * beta[v]).sum();
+            let decision = if rng.gen::<f64>() < 1.0 / (1.0 + (-eta).exp()) {
+                Choice::Choice1
+            } else {
+                Choice::Choice2
+            };
+            DecisionEvent {
+                time_ms: pluralis::monitor::runtime::now_ms(),
+                request_id: format!("{tenant}-{i}"),
+                conversation: None,
+                tenant: Some(tenant.into()),
+                ensemble: None,
+                member: "sim/a".into(),
+                route_mode: "distributional".into(),
+                persona: None,
+                dilemma_score: 0.9,
+                case_key: format!("synthetic-{}", i % 50),
+                options: Some(tags),
+                option_texts: None,
+                decision,
+                confidence: 0.9,
+                values_discussed: Vec::new(),
+                presents_both: false,
+                latency_ms: 5,
+                prompt_text: None,
+                answer_text: None,
+                judge: None,
+            }
+        })
+        .collect()
+}
+
+fn metric_lines(registry: &prometheus::Registry) -> String {
+    prometheus::TextEncoder::new()
+        .encode_to_string(&registry.gather())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn tenant_profiles_are_exported_and_rebuilt_from_the_log() {
+    use pluralis::monitor::stats::Scope;
+    use pluralis::monitor::{Monitor, MonitorConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = MonitorConfig::default();
+    config.log.data_dir = dir.path().to_path_buf();
+    config.bootstrap_draws = 0;
+    let registry = prometheus::Registry::new();
+    let reference_file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(pluralis::monitor::online::reference::DEFAULT_REFERENCE_FILE);
+    let reference = pluralis::monitor::online::Reference::discover(
+        Some(reference_file.as_path()),
+        config.temperature,
+    )
+    .unwrap();
+    assert!(reference.is_some(), "the repository's physician reference");
+    let monitor = Monitor::open(config.clone(), reference, Some(&registry)).unwrap();
+    let icu = tenant_decisions("icu", [1.5, 0.2, 0.2, 0.0], 400, 1);
+    let ward = tenant_decisions("ward", [0.0, 0.2, 1.5, 0.2], 300, 2);
+    for event in icu.iter().chain(&ward) {
+        monitor.record(event.clone()).await.unwrap();
+    }
+    monitor.flush().await.unwrap();
+    let state = monitor.refit_now();
+    let profile = |tenant: &str| {
+        state.windows[state.drift_window]
+            .iter()
+            .find(|s| s.scope == Scope::Tenant(tenant.into()))
+            .and_then(|s| s.estimate.as_ref())
+            .map(|e| e.profile)
+            .unwrap_or_else(|| panic!("no estimate for {tenant}"))
+    };
+    let (icu_profile, ward_profile) = (profile("icu"), profile("ward"));
+    // Different weights, different profiles: autonomy leads in icu, nonmaleficence in ward.
+    assert!(icu_profile[0] > ward_profile[0] && ward_profile[2] > icu_profile[2]);
+
+    let text = metric_lines(&registry);
+    for (tenant, p) in [("icu", icu_profile), ("ward", ward_profile)] {
+        let line =
+            format!("pluralis_tenant_value_share{{tenant=\"{tenant}\",value=\"autonomy\"}} ");
+        let exported: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&line))
+            .unwrap_or_else(|| panic!("missing {line}"))
+            .parse()
+            .unwrap();
+        assert!(
+            (exported - p[0]).abs() < 1e-9,
+            "{tenant}: {exported} vs {}",
+            p[0]
+        );
+        let jsd = state.windows[state.drift_window]
+            .iter()
+            .find(|s| s.scope == Scope::Tenant(tenant.into()))
+            .and_then(|s| s.jsd_to_consensus)
+            .unwrap();
+        let line = format!("pluralis_tenant_jsd_to_consensus{{tenant=\"{tenant}\"}} ");
+        let exported: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&line))
+            .unwrap_or_else(|| panic!("missing {line}"))
+            .parse()
+            .unwrap();
+        assert!(
+            (exported - jsd).abs() < 1e-9,
+            "{tenant}: {exported} vs {jsd}"
+        );
+    }
+    let counted = |text: &str, tenant: &str| -> u64 {
+        text.lines()
+            .filter(|l| {
+                l.starts_with("pluralis_tenant_decisions_total{")
+                    && l.contains(&format!("tenant=\"{tenant}\""))
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+            .sum()
+    };
+    assert_eq!(counted(&text, "icu"), 400);
+    assert_eq!(counted(&text, "ward"), 300);
+
+    // A restart rebuilds the tenant scopes and counters from the log.
+    drop(monitor);
+    let registry = prometheus::Registry::new();
+    let restarted = Monitor::open(config, None, Some(&registry)).unwrap();
+    let text = metric_lines(&registry);
+    assert_eq!(counted(&text, "icu"), 400);
+    assert_eq!(counted(&text, "ward"), 300);
+    let state = restarted.state();
+    let decisions = |tenant: &str| {
+        state.windows["all"]
+            .iter()
+            .find(|s| s.scope == Scope::Tenant(tenant.into()))
+            .map(|s| s.decisions)
+    };
+    assert_eq!(
+        (decisions("icu"), decisions("ward")),
+        (Some(400), Some(300))
+    );
 }
