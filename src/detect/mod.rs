@@ -1,7 +1,7 @@
 //! Dilemma detection: is a chat request a clinical ethical dilemma, and which two options does
 //! it state?
 //!
-//! A logistic regression over hashed word uni/bigrams and character 3-5-grams ([`features`]),
+//! A logistic regression over hashed word uni/bigrams and character 4-grams ([`features`]),
 //! plus one indicator per form of stated options ([`options`]). The weights live in
 //! `policies/detector-weights.bin` (rebuilt by `pluralis train-detector`, see [`train`]) and are
 //! embedded in the binary; another file can be loaded instead.

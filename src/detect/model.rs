@@ -1,6 +1,7 @@
 //! The detector's weights and their compact file format.
 //!
-//! Layout (little-endian), version 1:
+//! Layout (little-endian), version 2 (version 1 files were trained on character 3-, 4- and
+//! 5-grams, which this build no longer computes, so they are refused):
 //! `b"PLDW"`, version `u8`, bucket bits `u8`, structural feature count `u8`, flags `u8`
 //! (bit 0: trained with ValueBench vignettes as extra positives), 32-byte SHA-256 of the
 //! training examples, `f32` scale, `f32` bias, `f32` threshold, `f32` structural weights, `u32`
@@ -11,7 +12,7 @@
 use super::STRUCTURAL;
 
 const MAGIC: &[u8; 4] = b"PLDW";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// Bucket tables smaller than 2^8 collide too much to learn anything; larger than 2^24 would be
 /// 16 MiB in memory, far past what the hot path should touch.
 pub const MIN_BITS: u8 = 8;

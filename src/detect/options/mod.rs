@@ -6,6 +6,8 @@
 //! 3. bulleted: exactly two adjacent `-`, `*` or `•` items;
 //! 4. inline: `should we X or Y?`, `whether to X or Y`, `do we X or Y?`.
 
+mod scan;
+
 /// How the options were written in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionForm {
@@ -28,17 +30,18 @@ const MIN_OPTION_LEN: usize = 3;
 /// Inline options longer than this are more likely a run-on sentence than an option.
 const MAX_INLINE_LEN: usize = 300;
 
-/// Finds the two options stated in `text`, if any. One pass over the words finds labelled
-/// markers and the first inline alternative together; a pass over the lines finds lists.
+/// Finds the two options stated in `text`, if any. One pass over the candidate word starts
+/// ([`scan`]) finds labelled markers and the first inline alternative together; a pass over the
+/// lines finds lists.
 pub fn extract(text: &str) -> Option<Options<'_>> {
     let mut labels = LabelScan::default();
     let mut inline_found = None;
-    for (at, key) in word_starts(text) {
-        if LABEL_PREFIXES.contains(&key) {
+    for (at, key) in scan::key_starts(text) {
+        if key < scan::LABEL_KEYS {
             if let Some(found) = labels.step(text, at) {
                 return usable(found);
             }
-        } else if inline_found.is_none() && INLINE_PREFIXES.contains(&key) {
+        } else if inline_found.is_none() {
             inline_found = inline_at(text, at);
         }
     }
@@ -113,32 +116,6 @@ fn marker_at(text: &str, at: usize) -> Option<Marker> {
         rank,
     })
 }
-
-fn is_word_start(text: &str, at: usize) -> bool {
-    text[..at]
-        .chars()
-        .next_back()
-        .is_none_or(|c| !c.is_alphanumeric())
-}
-
-/// Each word start of `text` (an ASCII letter after a non-alphanumeric) with its first two
-/// letters lowercased: a cheap key so that the full checks run on few positions.
-fn word_starts(text: &str) -> impl Iterator<Item = (usize, [u8; 2])> + '_ {
-    let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(1)).filter_map(move |i| {
-        let b = bytes[i];
-        if !b.is_ascii_alphabetic() {
-            return None;
-        }
-        let prev = if i == 0 { b' ' } else { bytes[i - 1] };
-        if prev.is_ascii_alphanumeric() || (prev >= 0x80 && !is_word_start(text, i)) {
-            return None;
-        }
-        Some((i, [b | 0x20, bytes[i + 1] | 0x20]))
-    })
-}
-
-const LABEL_PREFIXES: [[u8; 2]; 5] = [*b"ch", *b"op", *b"al", *b"ap", *b"pl"];
 
 /// Labelled-marker search state: the first rank-1 marker seen, waiting for its rank-2 twin.
 #[derive(Default)]
@@ -299,8 +276,6 @@ fn opener(rest: &str) -> Option<&str> {
     }
     DIRECT.iter().find_map(|d| strip_ci(rest, d))
 }
-
-const INLINE_PREFIXES: [[u8; 2]; 5] = [*b"sh", *b"wh", *b"do", *b"is", *b"wo"];
 
 /// The inline alternative whose opener starts at `at`, if there is one.
 fn inline_at(text: &str, at: usize) -> Option<Options<'_>> {
