@@ -3,7 +3,8 @@
 //! anything else lands in `other`; the decision log, `/monitor/api/state` and `/metrics` show
 //! each tenant (Overton and steer paths included), and neither keys nor
 //! undeclared header values appear anywhere. Then the monitor alone: per-tenant profiles and
-//! their gauges, rebuilt from the log after a restart.
+//! their gauges, rebuilt from the log after a restart. And policy reloads: the declared set
+//! follows a reload, and a reload that fails keeps the previous one.
 
 mod common;
 use common::*;
@@ -23,7 +24,15 @@ fn digest(key: &str) -> String {
 }
 
 fn tenant_policy(data_dir: &Path, base_url: &str) -> pluralis::config::Policy {
-    let text = format!(
+    parse(&tenant_policy_text(data_dir, base_url))
+}
+
+fn parse(text: &str) -> pluralis::config::Policy {
+    pluralis::config::Policy::from_toml_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+fn tenant_policy_text(data_dir: &Path, base_url: &str) -> String {
+    format!(
         r#"listen = "127.0.0.1:0"
 [auth]
 key_sha256 = ["{cardio}", "{shared}"]
@@ -63,8 +72,7 @@ dilemma_mode = "steer"
         cardio = digest(CARDIO_KEY),
         shared = digest(SHARED_KEY),
         dir = data_dir.display().to_string(),
-    );
-    pluralis::config::Policy::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+    )
 }
 
 fn answer() -> String {
@@ -415,4 +423,54 @@ async fn tenant_profiles_are_exported_and_rebuilt_from_the_log() {
         (decisions("icu"), decisions("ward")),
         (Some(400), Some(300))
     );
+}
+
+#[tokio::test]
+async fn a_reload_changes_the_declared_tenants_and_a_failed_one_keeps_them() {
+    let upstream = mock(|_, _| Reply::Json(200, answer())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let text = tenant_policy_text(dir.path(), &upstream.base_url());
+    let proxy = proxy(parse(&text)).await;
+    let addr = proxy.local_addr();
+    let ensemble = "pluralis-ensemble";
+    ask(addr, "before", ensemble, SHARED_KEY, Some("neurology")).await;
+
+    let declared = r#"names = ["cardiology", "oncology"]"#;
+    assert!(text.contains(declared));
+    let more = text.replace(
+        declared,
+        r#"names = ["cardiology", "oncology", "neurology"]"#,
+    );
+    proxy.reload(parse(&more)).unwrap();
+    ask(addr, "after", ensemble, SHARED_KEY, Some("neurology")).await;
+
+    // A key variable that is not set fails the build: the previous tenants keep serving.
+    let broken = format!(
+        "{more}\n[[tenants.keys]]\nkey_env = \"PLURALIS_TEST_TENANT_KEY_NEVER_SET_4c1e\"\ntenant = \"oncology\"\n"
+    );
+    let err = proxy.reload(parse(&broken)).unwrap_err().to_string();
+    assert!(
+        err.contains("PLURALIS_TEST_TENANT_KEY_NEVER_SET_4c1e"),
+        "{err}"
+    );
+    ask(
+        addr,
+        "after-failed",
+        ensemble,
+        SHARED_KEY,
+        Some("neurology"),
+    )
+    .await;
+
+    let events = events(dir.path(), 3).await;
+    let tenant_of = |id: &str| {
+        events
+            .iter()
+            .find(|e| e.request_id == id)
+            .and_then(|e| e.tenant.clone())
+    };
+    assert_eq!(tenant_of("before").as_deref(), Some("other"));
+    assert_eq!(tenant_of("after").as_deref(), Some("neurology"));
+    assert_eq!(tenant_of("after-failed").as_deref(), Some("neurology"));
+    proxy.shutdown().await;
 }
