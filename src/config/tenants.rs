@@ -181,7 +181,11 @@ impl TenantsConfig {
             .enumerate()
             .filter_map(|(i, key)| {
                 let digest = key.key_sha256.as_ref()?;
-                (!auth.key_sha256.contains(digest)).then(|| {
+                let accepted = auth
+                    .key_sha256
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(digest));
+                (!accepted).then(|| {
                     (
                         format!("tenants.keys[{i}].key_sha256"),
                         "not among [auth] key_sha256, so requests with this key are refused"

@@ -134,4 +134,11 @@ fn a_mapped_key_auth_would_refuse_and_a_reused_variable_are_errors() {
          [[tenants.keys]]\nkey_sha256 = \"{refused}\"\ntenant = \"icu\"\n"
     );
     assert!(errors(&text).is_empty());
+    // [auth] may spell its digests in capitals; the same key still matches.
+    let text = format!(
+        "[auth]\nkey_sha256 = [\"{}\"]\n[tenants]\nnames = [\"icu\"]\n\
+         [[tenants.keys]]\nkey_sha256 = \"{accepted}\"\ntenant = \"icu\"\n",
+        accepted.to_uppercase()
+    );
+    assert!(errors(&text).is_empty());
 }
