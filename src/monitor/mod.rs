@@ -19,6 +19,7 @@ pub mod state;
 pub mod stats;
 pub mod tenant_metrics;
 pub mod webhook;
+pub mod worker;
 
 pub use config::{CanaryConfig, GuardrailConfig, MonitorConfig, ProbeVariant};
 pub use runtime::Monitor;

@@ -10,6 +10,7 @@ use super::refit::{fit_windows, refit, RefitInput};
 use super::state::{LogState, MonitorState};
 use super::stats::Stats;
 use super::webhook::Webhook;
+use super::worker::{BackgroundWorker, Job, SubmitError};
 use anyhow::Context;
 use arc_swap::ArcSwap;
 use std::collections::{BTreeMap, VecDeque};
@@ -42,6 +43,9 @@ fn load_or_create_salt(data_dir: &std::path::Path) -> anyhow::Result<String> {
 
 /// Alert changes kept for the dashboard.
 const RECENT_ALERTS: usize = 50;
+/// How long the feed's background thread sleeps between batches of decisions: the most an
+/// answer waits before its event is built, counted and queued for the log.
+const FEED_TICK: Duration = Duration::from_millis(10);
 
 pub fn now_ms() -> u64 {
     SystemTime::now()
@@ -72,6 +76,11 @@ pub struct Monitor {
     conversation_salt: String,
     /// The live policy's judge model, and the totals of those before it.
     judge: Arc<JudgeSlot>,
+    /// Builds and records decision events off the request path (`shed` overflow only: a
+    /// backpressured event must be able to wait, which a bounded background queue cannot).
+    feed_worker: Option<BackgroundWorker>,
+    /// Runs the scheduled refits at low priority.
+    refit_worker: BackgroundWorker,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -148,7 +157,17 @@ impl Monitor {
         } else {
             random_salt()
         };
+        let feed_worker = (config.log.overflow == OverflowPolicy::Shed)
+            .then(|| {
+                BackgroundWorker::start("monitor-feed", config.log.queue_capacity, Some(FEED_TICK))
+            })
+            .transpose()
+            .context("starting the monitor's feed thread")?;
+        let refit_worker = BackgroundWorker::start("monitor-refit", 1, None)
+            .context("starting the monitor's refit thread")?;
         let monitor = Arc::new(Monitor {
+            feed_worker,
+            refit_worker,
             reference,
             log,
             counts: Mutex::new(Counts { stats, drift }),
@@ -194,6 +213,38 @@ impl Monitor {
             (Some(log), OverflowPolicy::Shed) => log.try_append(event),
             (Some(log), OverflowPolicy::Backpressure) => log.append(event).await,
         }
+    }
+
+    /// Counts and enqueues for the log without waiting, whatever the overflow policy: for
+    /// callers on the monitor's own threads (see [`Monitor::offload`]).
+    pub fn record_now(&self, event: DecisionEvent) -> Result<(), AppendError> {
+        self.count(&event);
+        match &self.log {
+            None => Ok(()),
+            Some(log) => log.try_append(event),
+        }
+    }
+
+    /// True when decision events are to be built and recorded through [`Monitor::offload`].
+    pub fn offloads(&self) -> bool {
+        self.feed_worker.is_some()
+    }
+
+    /// Runs `job` (which builds an event and calls [`Monitor::record_now`]) on the monitor's
+    /// background thread. Never waits: a full queue sheds the job, counted as a dropped event.
+    pub fn offload(&self, job: Job) -> Result<(), AppendError> {
+        let Some(worker) = &self.feed_worker else {
+            return Err(AppendError::Closed);
+        };
+        worker.submit(job).map_err(|error| match error {
+            SubmitError::Full => {
+                if let Some(log) = &self.log {
+                    log.counters().dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                AppendError::Dropped
+            }
+            SubmitError::Stopped => AppendError::Closed,
+        })
     }
 
     /// Like [`Monitor::record`] but returns only once the event is durable under the fsync
@@ -288,11 +339,17 @@ impl Monitor {
             s.dropped = c.dropped.load(Ordering::Relaxed);
             s.write_errors = c.write_errors.load(Ordering::Relaxed);
             s.segments_deleted = c.segments_deleted.load(Ordering::Relaxed);
+            s.fsyncs = c.fsyncs.load(Ordering::Relaxed);
         }
+        s.feed_pending = self
+            .feed_worker
+            .as_ref()
+            .map_or(0, BackgroundWorker::pending);
         s
     }
 
-    /// Refits every `refit_interval_ms` on a blocking thread until the monitor is dropped.
+    /// Refits every `refit_interval_ms` on the low-priority refit thread until the monitor is
+    /// dropped.
     pub fn spawn_refit_loop(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let weak = Arc::downgrade(self);
         let period = Duration::from_millis(self.config.refit_interval_ms);
@@ -303,14 +360,21 @@ impl Monitor {
             loop {
                 tick.tick().await;
                 let Some(monitor) = weak.upgrade() else { break };
-                // Bootstrap fits are CPU work: keep them off the request-serving threads.
-                if tokio::task::spawn_blocking(move || {
-                    monitor.refit_now();
-                })
-                .await
-                .is_err()
-                {
-                    tracing::error!("monitor refit panicked");
+                // Bootstrap fits are CPU work: keep them off the request-serving threads and
+                // below their priority.
+                let (done, finished) = tokio::sync::oneshot::channel();
+                let worker = monitor.clone();
+                // The refit may post a webhook, which needs the runtime.
+                let runtime = tokio::runtime::Handle::current();
+                let job: Job = Box::new(move || {
+                    let _entered = runtime.enter();
+                    worker.refit_now();
+                    let _ = done.send(());
+                });
+                let submitted = monitor.refit_worker.submit(job);
+                drop(monitor);
+                if submitted.is_err() || finished.await.is_err() {
+                    tracing::error!("monitor refit did not run");
                 }
             }
         })
@@ -370,8 +434,12 @@ impl Monitor {
         self.log.is_some() && self.config.log.fsync == super::log::FsyncPolicy::PerEvent
     }
 
-    /// Waits until everything recorded so far is written and fsynced.
+    /// Waits until everything recorded so far (offloaded events included) is written and
+    /// fsynced.
     pub async fn flush(&self) -> Result<(), AppendError> {
+        if let Some(worker) = &self.feed_worker {
+            worker.barrier().await.map_err(|_| AppendError::Closed)?;
+        }
         match &self.log {
             Some(log) => log.flush().await,
             None => Ok(()),

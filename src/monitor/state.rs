@@ -73,6 +73,10 @@ pub struct LogState {
     pub dropped: u64,
     pub write_errors: u64,
     pub segments_deleted: u64,
+    /// fsync calls made (group commit: one may cover many events).
+    pub fsyncs: u64,
+    /// Answers waiting on the monitor's background thread to become events.
+    pub feed_pending: usize,
     /// What the start-up rebuild read back.
     pub rebuilt_events: u64,
     pub rebuilt_segments: usize,

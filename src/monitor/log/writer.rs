@@ -1,5 +1,8 @@
 //! The writer thread and its bounded queue. Callers never touch the file: they enqueue, and
-//! one thread appends, fsyncs by policy, rotates by size and deletes by age.
+//! one thread appends, fsyncs by policy, rotates by size and deletes by age. Group commit:
+//! whatever is queued when the writer wakes is encoded into one buffer, written with one
+//! `write` per segment and covered by one fsync; under an interval fsync policy the writer
+//! also lets a burst gather for a moment before it takes the batch.
 //!
 //! The queue is an unbounded channel gated by a semaphore of `queue_capacity` permits: a
 //! permit is taken to enqueue and given back when the writer dequeues. That gives both
@@ -23,6 +26,10 @@ use tokio::sync::{oneshot, Semaphore};
 const RETENTION_CHECK_EVERY: Duration = Duration::from_secs(60);
 /// Events written per fsync at most, so one fsync never waits behind an unbounded batch.
 const MAX_BATCH: usize = 1024;
+/// Under an interval fsync policy, how long the writer lets events gather after the first one
+/// wakes it (at most a fifth of the interval): fewer wake-ups and writes per event, while no
+/// caller waits for the disk.
+const GATHER: Duration = Duration::from_millis(10);
 
 /// Counters the writer and the callers share; read by metrics and the dashboard.
 #[derive(Debug, Default)]
@@ -96,6 +103,8 @@ impl DecisionLog {
             size: 0,
             dirty_since: None,
             last_retention: Instant::now(),
+            buf: Vec::new(),
+            line_ends: Vec::new(),
         };
         let thread = if start {
             Some(
@@ -234,6 +243,9 @@ struct Writer {
     /// When the oldest unsynced byte was written.
     dirty_since: Option<Instant>,
     last_retention: Instant,
+    /// The batch's encoded lines, reused batch after batch, and where each line ends in it.
+    buf: Vec<u8>,
+    line_ends: Vec<usize>,
 }
 
 impl Writer {
@@ -246,6 +258,10 @@ impl Writer {
                 Err(mpsc::RecvTimeoutError::Timeout) => None,
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             };
+            if let (Some(Msg::Event(..)), FsyncPolicy::IntervalMs(ms)) = (&first, self.config.fsync)
+            {
+                std::thread::sleep(GATHER.min(Duration::from_millis(ms / 5)));
+            }
             let mut batch: Vec<Msg> = first.into_iter().collect();
             while batch.len() < MAX_BATCH {
                 match self.rx.try_recv() {
@@ -276,6 +292,8 @@ impl Writer {
 
     fn handle(&mut self, batch: Vec<Msg>) {
         let mut acks = Vec::new();
+        // The acks of the encoded lines not yet written, line by line.
+        let mut line_acks: Vec<Option<Ack>> = Vec::new();
         let mut sync_requested = false;
         for msg in batch {
             match msg {
@@ -285,14 +303,11 @@ impl Writer {
                         self.config.include_option_text,
                         self.config.include_prompt_text,
                     );
-                    let ok = self.write_event(&event);
-                    if ok {
-                        self.counters.written.fetch_add(1, Ordering::Relaxed);
+                    if self.encode(&event) {
+                        line_acks.push(ack);
                     } else {
                         self.counters.write_errors.fetch_add(1, Ordering::Relaxed);
-                    }
-                    if let Some(ack) = ack {
-                        acks.push((ack, ok));
+                        acks.extend(ack.map(|ack| (ack, false)));
                     }
                 }
                 Msg::Flush(ack) => {
@@ -300,11 +315,13 @@ impl Writer {
                     acks.push((ack, true));
                 }
                 Msg::RetentionNow(ack) => {
+                    self.write_encoded(&mut line_acks, &mut acks);
                     self.retention();
                     let _ = ack.send(Ok(()));
                 }
             }
         }
+        self.write_encoded(&mut line_acks, &mut acks);
         let due = match self.config.fsync {
             FsyncPolicy::PerEvent => true,
             FsyncPolicy::IntervalMs(ms) => self
@@ -329,16 +346,60 @@ impl Writer {
         }
     }
 
-    fn write_event(&mut self, event: &DecisionEvent) -> bool {
-        let mut line = match serde_json::to_vec(event) {
-            Ok(line) => line,
-            Err(err) => {
-                tracing::error!(error = %err, "decision event did not serialise");
-                return false;
+    /// Appends the event's JSON line to the batch buffer.
+    fn encode(&mut self, event: &DecisionEvent) -> bool {
+        let start = self.buf.len();
+        if let Err(err) = serde_json::to_writer(&mut self.buf, event) {
+            tracing::error!(error = %err, "decision event did not serialise");
+            self.buf.truncate(start);
+            return false;
+        }
+        self.buf.push(b'\n');
+        self.line_ends.push(self.buf.len());
+        true
+    }
+
+    /// Writes the encoded lines, as few `write` calls as the segment size allows, and moves
+    /// each line's ack, with whether its line was written, to `acks`.
+    fn write_encoded(&mut self, line_acks: &mut Vec<Option<Ack>>, acks: &mut Vec<(Ack, bool)>) {
+        let buf = std::mem::take(&mut self.buf);
+        let ends = std::mem::take(&mut self.line_ends);
+        let mut written = vec![false; ends.len()];
+        // The lines [group_line..i) starting at byte group_start are not written yet.
+        let (mut group_line, mut group_start, mut line_start) = (0, 0, 0);
+        for (i, &end) in ends.iter().enumerate() {
+            let in_segment = if self.file.is_some() { self.size } else { 0 };
+            let group = (line_start - group_start) as u64;
+            if group > 0
+                && in_segment + group + (end - line_start) as u64 > self.config.segment_max_bytes
+            {
+                let ok = self.write_lines(&buf[group_start..line_start]);
+                written[group_line..i].fill(ok);
+                (group_line, group_start) = (i, line_start);
             }
-        };
-        line.push(b'\n');
-        match self.write_line(&line) {
+            line_start = end;
+        }
+        if group_start < line_start {
+            let ok = self.write_lines(&buf[group_start..line_start]);
+            written[group_line..].fill(ok);
+        }
+        for (ack, ok) in line_acks.drain(..).zip(written) {
+            let counter = if ok {
+                &self.counters.written
+            } else {
+                &self.counters.write_errors
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            acks.extend(ack.map(|ack| (ack, ok)));
+        }
+        self.buf = buf;
+        self.buf.clear();
+        self.line_ends = ends;
+        self.line_ends.clear();
+    }
+
+    fn write_lines(&mut self, lines: &[u8]) -> bool {
+        match self.write_line(lines) {
             Ok(()) => true,
             Err(err) => {
                 tracing::error!(error = %err, "decision log write failed");
@@ -349,6 +410,7 @@ impl Writer {
         }
     }
 
+    /// Appends whole lines to the current segment, rotating first when they would not fit.
     fn write_line(&mut self, line: &[u8]) -> io::Result<()> {
         if self.file.is_some()
             && self.size > 0
@@ -364,7 +426,7 @@ impl Writer {
             .file
             .as_mut()
             .ok_or_else(|| io::Error::other("no segment"))?;
-        // One write_all per line: a crash can tear only the line being written.
+        // Appends only, whole lines: a crash can tear only the last line being written.
         file.write_all(line)?;
         self.size += line.len() as u64;
         self.dirty_since.get_or_insert_with(Instant::now);

@@ -2,9 +2,11 @@
 //! [`DecisionEvent`] for the monitor. Routing builds a [`DilemmaContext`] (what is known before
 //! the answer: ids, member, mode, persona, score, options) and hands it to [`observer`], which
 //! collects the answer as it streams to the client; once the answer is complete the decision is
-//! parsed (`crate::decide`) and recorded off the response path. Only when the log's fsync policy
-//! is `per_event` does the end of the response wait until the event is durable, so a response a
-//! client saw complete is never lost by a crash.
+//! parsed (`crate::decide`) and recorded off the response path: on the monitor's low-priority
+//! background thread (reading the answer's JSON included), or, when the event may have to wait
+//! (a judge model to ask, `backpressure` overflow), in a task of its own. Only when the log's
+//! fsync policy is `per_event` does the end of the response wait until the event is durable,
+//! so a response a client saw complete is never lost by a crash.
 //!
 //! Routing modes that gather answers themselves (e.g. an Overton fan-out) call [`emit`] with
 //! each member's answer instead.
@@ -122,6 +124,23 @@ impl Keep {
     }
 }
 
+/// When an answer was complete: the event's time and latency are taken then, not when the
+/// event is built (which may be later, off the response path).
+#[derive(Debug, Clone, Copy)]
+pub struct Answered {
+    pub time_ms: u64,
+    pub at: Instant,
+}
+
+impl Answered {
+    pub fn now() -> Answered {
+        Answered {
+            time_ms: now_ms(),
+            at: Instant::now(),
+        }
+    }
+}
+
 /// The event for one answer. Pure: the decision is parsed against the options as the prompt
 /// stated them, then, for a known case listed the other way round, turned to the case's order
 /// (the order its value tags and case id count in).
@@ -130,7 +149,7 @@ pub fn build_event(
     cases: &KnownCases,
     answer: &AnswerText,
     keep: Keep,
-    time_ms: u64,
+    answered: Answered,
 ) -> DecisionEvent {
     let stated = ctx.options.as_ref().map(|[a, b]| [a.as_str(), b.as_str()]);
     let known = cases.find(stated, &ctx.prompt);
@@ -154,7 +173,7 @@ pub fn build_event(
         options
     };
     DecisionEvent {
-        time_ms,
+        time_ms: answered.time_ms,
         request_id: ctx.request_id.clone(),
         conversation: ctx.conversation.clone(),
         tenant: ctx.tenant.clone(),
@@ -174,7 +193,7 @@ pub fn build_event(
         confidence: decision.confidence as f32,
         values_discussed: decision.values,
         presents_both: decision.presents_both,
-        latency_ms: ctx.started.elapsed().as_millis() as u64,
+        latency_ms: answered.at.duration_since(ctx.started).as_millis() as u64,
         prompt_text: keep.prompt_text.then(|| ctx.prompt.clone()),
         answer_text: keep.prompt_text.then(|| answer.content.clone()),
         judge: None,
@@ -218,8 +237,44 @@ impl Feed {
         })
     }
 
-    fn event(&self, ctx: &DilemmaContext, answer: &AnswerText) -> DecisionEvent {
-        build_event(ctx, &self.cases, answer, Keep::of(&self.monitor), now_ms())
+    fn event(
+        &self,
+        ctx: &DilemmaContext,
+        answer: &AnswerText,
+        answered: Answered,
+    ) -> DecisionEvent {
+        build_event(ctx, &self.cases, answer, Keep::of(&self.monitor), answered)
+    }
+
+    /// True when events are built and recorded on the monitor's background thread: no judge
+    /// call to await, and `shed` overflow (nothing ever waits for the log).
+    fn offloads(&self) -> bool {
+        self.judge.is_none() && self.monitor.offloads()
+    }
+
+    /// Reads, builds and records on the monitor's background thread; `answer` runs there too
+    /// (e.g. reading the answer's JSON). Only for a feed that [`Feed::offloads`].
+    fn offload(
+        &self,
+        ctx: DilemmaContext,
+        answered: Answered,
+        answer: impl FnOnce() -> Option<AnswerText> + Send + 'static,
+    ) {
+        let feed = self.clone();
+        let request_id = ctx.request_id.clone();
+        let job = Box::new(move || {
+            let Some(answer) = answer() else {
+                tracing::debug!(request_id = %ctx.request_id, "dilemma answer unreadable: no decision logged");
+                return;
+            };
+            let event = feed.event(&ctx, &answer, answered);
+            if let Err(error) = feed.monitor.record_now(event) {
+                tracing::debug!(request_id = %ctx.request_id, %error, "dilemma decision not logged");
+            }
+        });
+        if let Err(error) = self.monitor.offload(job) {
+            tracing::debug!(%request_id, %error, "dilemma decision not logged");
+        }
     }
 
     /// Parses and records now, returning once the event is durable under the fsync policy.
@@ -227,7 +282,7 @@ impl Feed {
     /// instead: a judge call must never hold a response (such an event is durable once the
     /// judge has answered).
     pub async fn record_durable(&self, ctx: DilemmaContext, answer: AnswerText) {
-        let mut event = self.event(&ctx, &answer);
+        let mut event = self.event(&ctx, &answer, Answered::now());
         if let Some(judge) = &self.judge {
             let texts = judge_texts(&ctx, &self.cases, &answer);
             let plan = judge.plan(&event, &texts);
@@ -248,13 +303,38 @@ impl Feed {
     /// Parses, asks the judge when it is configured, and records, in a task of its own: never
     /// waits on the caller's path.
     pub fn emit(&self, ctx: DilemmaContext, answer: AnswerText) {
+        let answered = Answered::now();
+        if self.offloads() {
+            self.offload(ctx, answered, move || Some(answer));
+            return;
+        }
+        self.spawn_record(ctx, answer, answered);
+    }
+
+    /// Like [`Feed::emit`] for an answer still to be read from the bytes the client was sent
+    /// (`stream`: as SSE); offloaded, the reading happens off the response path too.
+    pub fn emit_body(&self, ctx: DilemmaContext, body: Vec<bytes::Bytes>, stream: bool) {
+        let answered = Answered::now();
+        if self.offloads() {
+            self.offload(ctx, answered, move || answer::read(&concat(body), stream));
+            return;
+        }
+        match answer::read(&concat(body), stream) {
+            Some(answer) => self.spawn_record(ctx, answer, answered),
+            None => {
+                tracing::debug!(request_id = %ctx.request_id, "dilemma answer unreadable: no decision logged")
+            }
+        }
+    }
+
+    fn spawn_record(&self, ctx: DilemmaContext, answer: AnswerText, answered: Answered) {
         let feed = self.clone();
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             tracing::warn!("dilemma decision not logged: no runtime");
             return;
         };
         runtime.spawn(async move {
-            let event = feed.event(&ctx, &answer);
+            let event = feed.event(&ctx, &answer, answered);
             let event = match &feed.judge {
                 Some(judge) => {
                     let texts = judge_texts(&ctx, &feed.cases, &answer);
@@ -266,6 +346,14 @@ impl Feed {
                 tracing::debug!(request_id = %ctx.request_id, %error, "dilemma decision not logged");
             }
         });
+    }
+}
+
+/// The body's chunks as one buffer (no copy for a single chunk).
+fn concat(chunks: Vec<bytes::Bytes>) -> bytes::Bytes {
+    match <[bytes::Bytes; 1]>::try_from(chunks) {
+        Ok([one]) => one,
+        Err(chunks) => chunks.concat().into(),
     }
 }
 

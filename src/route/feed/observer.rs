@@ -1,5 +1,6 @@
-//! Collects a dilemma's answer as it streams to the client (a copy of each frame, bounded) and,
-//! when it is complete, hands it to the feed. The client's bytes are never held; under
+//! Collects a dilemma's answer as it streams to the client (each frame kept by reference, no
+//! copy; bounded) and, when it is complete, hands it to the feed, which reads it off the
+//! response path. The client's bytes are never held; under
 //! `fsync = "per_event"` only the end of the response waits for the event to be durable.
 
 use super::{answer, DilemmaContext, Feed};
@@ -20,7 +21,9 @@ pub const MAX_HOLD: Duration = Duration::from_secs(5);
 pub(super) struct FeedObserver {
     feed: Feed,
     ctx: Option<DilemmaContext>,
-    body: Vec<u8>,
+    /// The frames seen so far (shared with the client's, not copied).
+    body: Vec<Bytes>,
+    body_len: usize,
     too_long: bool,
     durable: bool,
     pending: Option<oneshot::Receiver<()>>,
@@ -33,6 +36,7 @@ impl FeedObserver {
             feed,
             ctx: Some(ctx),
             body: Vec::new(),
+            body_len: 0,
             too_long: false,
             durable,
             pending: None,
@@ -45,12 +49,13 @@ impl ResponseObserver for FeedObserver {
         if self.too_long {
             return;
         }
-        if self.body.len() + chunk.len() > MAX_ANSWER_BYTES {
+        if self.body_len + chunk.len() > MAX_ANSWER_BYTES {
             self.too_long = true;
             self.body = Vec::new();
             return;
         }
-        self.body.extend_from_slice(chunk);
+        self.body_len += chunk.len();
+        self.body.push(chunk.clone());
     }
 
     fn on_end(&mut self, summary: &ResponseSummary) {
@@ -66,14 +71,15 @@ impl ResponseObserver for FeedObserver {
             return;
         }
         let body = std::mem::take(&mut self.body);
-        let Some(answer) = answer::read(&body, ctx.stream) else {
+        if !self.durable || summary.client_left {
+            let stream = ctx.stream;
+            self.feed.emit_body(ctx, body, stream);
+            return;
+        }
+        let Some(answer) = answer::read(&super::concat(body), ctx.stream) else {
             tracing::debug!(request_id = %ctx.request_id, "dilemma answer unreadable: no decision logged");
             return;
         };
-        if !self.durable || summary.client_left {
-            self.feed.emit(ctx, answer);
-            return;
-        }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
