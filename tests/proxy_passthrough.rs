@@ -27,6 +27,8 @@ async fn chat_completion_round_trips_byte_for_byte() {
             ("x-request-id", "req-abc"),
             ("openai-beta", "x"),
             ("cookie", "c=1"),
+            ("x-pluralis-tenant", "cardiology"),
+            ("x-pluralis-conversation", "conv-7"),
         ],
         request,
     )
@@ -47,6 +49,9 @@ async fn chat_completion_round_trips_byte_for_byte() {
     assert_eq!(received.headers["x-request-id"], "req-abc");
     assert_eq!(received.headers["openai-beta"], "x");
     assert!(received.headers.get("cookie").is_none());
+    // The proxy's control headers are not sent to a vendor.
+    assert!(received.headers.get("x-pluralis-tenant").is_none());
+    assert!(received.headers.get("x-pluralis-conversation").is_none());
     proxy.shutdown().await;
 }
 

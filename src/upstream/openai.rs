@@ -107,6 +107,20 @@ fn tls_config(config: &UpstreamConfig) -> Result<rustls::ClientConfig, String> {
         .with_no_client_auth())
 }
 
+/// The proxy's own `x-pluralis-*` request headers (tenant, conversation, values, persona...)
+/// steer pluralis and the local upstreams; a vendor has no use for them, and a tenant name or
+/// a conversation id is the hospital's business, so they stop here.
+fn strip_control_headers(headers: &mut http::HeaderMap) {
+    let control: Vec<http::HeaderName> = headers
+        .keys()
+        .filter(|name| name.as_str().starts_with("x-pluralis-"))
+        .cloned()
+        .collect();
+    for name in control {
+        headers.remove(name);
+    }
+}
+
 impl Upstream for OpenAiUpstream {
     fn send(
         &self,
@@ -116,6 +130,7 @@ impl Upstream for OpenAiUpstream {
         let mut builder = Request::builder().method(request.method).uri(uri);
         if let Some(headers) = builder.headers_mut() {
             *headers = request.headers;
+            strip_control_headers(headers);
             if let Some(auth) = &self.authorization {
                 headers.insert(header::AUTHORIZATION, auth.clone());
             }
