@@ -127,7 +127,14 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
     (
         LABEL,
         P,
-        &["choice", "option", "alternative", "approach", "pathway"],
+        &[
+            "choice",
+            "option",
+            "opci",
+            "alternative",
+            "approach",
+            "pathway",
+        ],
     ),
     (LABEL, E, &["course", "first", "second", "former", "latter"]),
     // Where label matches start: every alternative but "the former/latter" starts with one of
@@ -135,7 +142,14 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
     (
         LABEL_START,
         P,
-        &["choice", "option", "alternative", "approach", "pathway"],
+        &[
+            "choice",
+            "option",
+            "opci",
+            "alternative",
+            "approach",
+            "pathway",
+        ],
     ),
     (
         LABEL_START,
@@ -148,7 +162,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         E,
         &[
             "i", "we", "unable", "not", "both", "equally", "defer", "leave", "no", "neither",
-            "without", "ai",
+            "without", "ai", "isn", "think", "my", "only", "belongs", "rests", "rather", "instead",
         ],
     ),
     (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
@@ -176,6 +190,9 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "than",
             "forgo",
             "forgoing",
+            "avoid",
+            "avoiding",
+            "steer",
             "t",
         ],
     ),
