@@ -316,7 +316,11 @@ async fn the_judge_tags_a_new_dilemma_fed_from_the_proxy() {
         let reply = serde_json::json!({"id": "j", "object": "chat.completion", "created": 1,
             "model": "judge-model", "choices": [{"index": 0, "finish_reason": "stop",
             "message": {"role": "assistant", "content": content}}]});
-        Reply::Json(200, reply.to_string())
+        // A slow judge: the response must not wait for it, and its decision must be on disk.
+        Reply::Delay(
+            Duration::from_millis(400),
+            Box::new(Reply::Json(200, reply.to_string())),
+        )
     })
     .await;
     let dir = tempfile::tempdir().unwrap();
@@ -336,15 +340,34 @@ async fn the_judge_tags_a_new_dilemma_fed_from_the_proxy() {
     )
     .await;
     assert_eq!(got.header("x-pluralis-dilemma"), Some("true"));
+    // fsync per event: the decision is on disk when the response has ended, the judge's
+    // answer still to come (pending, the parser's reading, no tags yet).
+    let at_end = read_dir(dir.path()).unwrap();
+    assert_eq!(
+        at_end.events.len(),
+        1,
+        "decision not durable at the response end"
+    );
+    assert!(at_end.events[0].judge_pending());
+    assert!(at_end.events[0].options.is_none());
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let events = loop {
         let events = read_dir(dir.path()).unwrap().events;
-        if !events.is_empty() || std::time::Instant::now() > deadline {
+        let judged = events.first().is_some_and(|e| !e.judge_pending());
+        if judged || std::time::Instant::now() > deadline {
             break events;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    // Two lines on disk, one decision: the judged line took the pending one's place.
     assert_eq!(events.len(), 1);
+    let monitor = proxy.state().load().monitor.clone().unwrap();
+    let state = monitor.refit_now();
+    let deployment = state.windows["all"]
+        .iter()
+        .find(|s| s.key == "deployment")
+        .unwrap();
+    assert_eq!(deployment.decisions, 1, "counted once");
     let note = events[0].judge.as_ref().expect("judged");
     assert_eq!(note.tags.as_deref(), Some("asked"));
     assert_eq!(

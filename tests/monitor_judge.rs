@@ -204,3 +204,68 @@ async fn judge_totals_are_exported_and_survive_a_reload() {
 fn policy_of(url: &str, monitor: &str) -> Policy {
     policy(&[("judge-up", url, &["judge-model"], "")], monitor)
 }
+
+/// A decision logged before the judge answered counts once: not while pending, once its judged
+/// line is recorded, and the same after a restart; if the judge's line never came (a crash in
+/// between), the restart counts the parser's reading and says a verdict is missing.
+#[tokio::test]
+async fn a_pending_decision_counts_once_live_and_after_a_restart() {
+    use pluralis::monitor::log::JudgeNote;
+    let dir = tempfile::tempdir().unwrap();
+    let config = MonitorConfig {
+        bootstrap_draws: 0,
+        log: pluralis::monitor::log::LogConfig {
+            data_dir: dir.path().to_path_buf(),
+            ..Default::default()
+        },
+        ..MonitorConfig::default()
+    };
+    let decisions = |m: &Monitor| -> (u64, [u64; 3]) {
+        let state = m.refit_now();
+        let Some(d) = state.windows["all"].iter().find(|s| s.key == "deployment") else {
+            return (0, [0; 3]);
+        };
+        // choice_1, choice_2, refusal.
+        (d.decisions, d.choices)
+    };
+    let case = "A man declines surgery; his wife wants it done.";
+    let mut pending = event(case, 0.3);
+    pending.judge = Some(JudgeNote::pending("judge-model"));
+    let mut judged = event(case, 0.3);
+    judged.decision = Choice::Choice2;
+    judged.judge = Some(JudgeNote {
+        pending: false,
+        ..JudgeNote::pending("judge-model")
+    });
+    let mut lost = event(case, 0.3);
+    lost.request_id = "req-2".into();
+    lost.judge = Some(JudgeNote::pending("judge-model"));
+
+    let monitor = Monitor::open(config.clone(), None, None).unwrap();
+    monitor.record_durable(pending).await.unwrap();
+    assert_eq!(decisions(&monitor).0, 0, "pending: not counted yet");
+    monitor.record(judged.clone()).await.unwrap();
+    assert_eq!(decisions(&monitor), (1, [0, 1, 0]), "counted once, judged");
+    monitor.record_durable(lost).await.unwrap();
+    monitor.flush().await.unwrap();
+    let live = decisions(&monitor);
+    drop(monitor);
+
+    let raw = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("decisions-"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap().lines().count())
+        .sum::<usize>();
+    assert_eq!(raw, 3, "pending, judged, pending lines on disk");
+    let report = read_dir(dir.path()).unwrap();
+    assert_eq!(report.events.len(), 2);
+    assert_eq!(report.events[0], judged);
+    assert_eq!(report.judge_verdicts_missing(), 1);
+
+    let reopened = Monitor::open(config, None, None).unwrap();
+    // The judged decision once, plus the one whose verdict was lost, with the parser's reading.
+    assert_eq!(live, (1, [0, 1, 0]));
+    assert_eq!(decisions(&reopened), (2, [1, 1, 0]));
+    assert_eq!(reopened.state().log.judge_verdicts_missing, 1);
+}

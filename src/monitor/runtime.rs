@@ -125,6 +125,8 @@ impl Monitor {
             }
             tracing::info!(
                 events = report.events.len(),
+                judged_lines = report.judged_lines,
+                judge_verdicts_missing = report.judge_verdicts_missing(),
                 segments = report.segments,
                 torn_lines = report.torn_lines,
                 invalid_lines = report.invalid_lines,
@@ -134,6 +136,7 @@ impl Monitor {
             rebuilt.rebuilt_segments = report.segments;
             rebuilt.torn_lines = report.torn_lines;
             rebuilt.invalid_lines = report.invalid_lines;
+            rebuilt.judge_verdicts_missing = report.judge_verdicts_missing();
             let log = DecisionLog::open(&config.log).with_context(|| {
                 format!("opening decision log in {}", config.log.data_dir.display())
             })?;
@@ -249,6 +252,8 @@ impl Monitor {
 
     /// Like [`Monitor::record`] but returns only once the event is durable under the fsync
     /// policy: for callers that must not complete a response before its decision is on disk.
+    /// A pending event (the judge still to answer) is written but not counted: its judged
+    /// event, recorded after, is.
     pub async fn record_durable(&self, event: DecisionEvent) -> Result<(), AppendError> {
         self.count(&event);
         match &self.log {
@@ -258,6 +263,10 @@ impl Monitor {
     }
 
     fn count(&self, event: &DecisionEvent) {
+        // Counted when its judged line is recorded (see `JudgeNote::pending`).
+        if event.judge_pending() {
+            return;
+        }
         {
             let mut counts = lock(&self.counts);
             counts.stats.record(event, now_ms());

@@ -82,4 +82,7 @@ pub struct LogState {
     pub rebuilt_segments: usize,
     pub torn_lines: u64,
     pub invalid_lines: u64,
+    /// Decisions logged before the judge answered whose verdict never reached the log (e.g.
+    /// a crash in between): counted with the parser's reading.
+    pub judge_verdicts_missing: u64,
 }

@@ -293,6 +293,7 @@ impl Judge {
             review: None,
             tags: None,
             errors: Vec::new(),
+            pending: false,
         };
         let [o1, o2] = &texts.options;
         let review = async {

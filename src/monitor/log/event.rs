@@ -120,6 +120,25 @@ pub struct JudgeNote {
     /// Judge calls that gave nothing usable, e.g. `review: timeout`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// This line is the parser's reading, made durable before the response ended while the
+    /// judge was still to answer; a later line with the same request id and member (the
+    /// judged event) takes its place. Readers and the monitor count the decision once: the
+    /// judged line when it came, else (a crash before the judge answered) this one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+}
+
+impl JudgeNote {
+    /// The note of an event recorded before `model` has answered.
+    pub fn pending(model: &str) -> JudgeNote {
+        JudgeNote {
+            model: model.to_owned(),
+            review: None,
+            tags: None,
+            errors: Vec::new(),
+            pending: true,
+        }
+    }
 }
 
 /// A low-confidence decision re-read by the judge.
@@ -131,6 +150,16 @@ pub struct JudgeReview {
 }
 
 impl DecisionEvent {
+    /// Recorded before the judge answered; see [`JudgeNote::pending`].
+    pub fn judge_pending(&self) -> bool {
+        self.judge.as_ref().is_some_and(|n| n.pending)
+    }
+
+    /// The key a judged line and its pending line share.
+    pub fn judge_key(&self) -> (String, String) {
+        (self.request_id.clone(), self.member.clone())
+    }
+
     /// The GLM feature pattern, when the options' tags are known.
     pub fn pattern(&self) -> Option<[i8; 4]> {
         self.options.as_ref().map(OptionTags::deltas)

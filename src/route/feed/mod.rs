@@ -18,7 +18,7 @@ mod observer;
 use crate::decide::{Decider, OptionPair};
 use crate::detect::Detection;
 use crate::monitor::judge::{Judge, JudgeTexts};
-use crate::monitor::log::{case_key_for_vignette, hash_conversation, DecisionEvent};
+use crate::monitor::log::{case_key_for_vignette, hash_conversation, DecisionEvent, JudgeNote};
 use crate::monitor::runtime::now_ms;
 use crate::monitor::Monitor;
 use crate::server::observe::ResponseObserver;
@@ -278,15 +278,21 @@ impl Feed {
     }
 
     /// Parses and records now, returning once the event is durable under the fsync policy.
-    /// An event the judge model is to review or tag is handed to [`Feed::emit`]'s path
-    /// instead: a judge call must never hold a response (such an event is durable once the
-    /// judge has answered).
+    /// An event the judge model is to review or tag is recorded durably as it stands, marked
+    /// pending (a judge call must never hold a response, and a crash before the judge answers
+    /// must not lose the decision); the judged event follows as a second line in a task of its
+    /// own, and replaces the pending one wherever the log is read or counted.
     pub async fn record_durable(&self, ctx: DilemmaContext, answer: AnswerText) {
         let mut event = self.event(&ctx, &answer, Answered::now());
         if let Some(judge) = &self.judge {
             let texts = judge_texts(&ctx, &self.cases, &answer);
             let plan = judge.plan(&event, &texts);
             if plan.calls() {
+                let mut pending = event.clone();
+                pending.judge = Some(JudgeNote::pending(&judge.config().model));
+                if let Err(error) = self.monitor.record_durable(pending).await {
+                    tracing::warn!(request_id = %ctx.request_id, %error, "dilemma decision not logged");
+                }
                 let feed = self.clone();
                 tokio::spawn(async move {
                     judge_then_record(&feed, plan, event, texts, &ctx.request_id).await;
