@@ -53,6 +53,17 @@ use Kind::{Exact as E, Prefix as P};
 /// The trigger words of each pattern in `cues.rs` and `discussion.rs`, read off its
 /// alternatives: for each alternative, a literal every match of it contains (see the module
 /// comment for why token bounds hold). Change a pattern, change its list here.
+/// Label words ("choice 2", "option B", Spanish "opción"): both where label matches occur and
+/// where they start.
+const LABEL_WORDS: &[&str] = &[
+    "choice",
+    "option",
+    "opci",
+    "alternative",
+    "approach",
+    "pathway",
+];
+
 const WORDS: &[(u32, Kind, &[&str])] = &[
     // "I/we ... recommend", "my recommendation", "Recommendation:", "final answer",
     // "if I must choose", "forced to choose".
@@ -124,33 +135,11 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "decision",
         ],
     ),
-    (
-        LABEL,
-        P,
-        &[
-            "choice",
-            "option",
-            "opci",
-            "alternative",
-            "approach",
-            "pathway",
-        ],
-    ),
+    (LABEL, P, LABEL_WORDS),
     (LABEL, E, &["course", "first", "second", "former", "latter"]),
     // Where label matches start: every alternative but "the former/latter" starts with one of
     // these words; that one is caught by `LABEL_AFTER_THE`.
-    (
-        LABEL_START,
-        P,
-        &[
-            "choice",
-            "option",
-            "opci",
-            "alternative",
-            "approach",
-            "pathway",
-        ],
-    ),
+    (LABEL_START, P, LABEL_WORDS),
     (
         LABEL_START,
         E,

@@ -94,12 +94,7 @@ impl MonitorMetrics {
         ] {
             vec.reset();
         }
-        let window = state
-            .windows
-            .get(state.drift_window)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        for scope in window {
+        for scope in state.drift_scopes() {
             let label = match &scope.scope {
                 Scope::Member(name) => name.as_str(),
                 Scope::Deployment => DEPLOYMENT_LABEL,

@@ -418,8 +418,7 @@ impl Monitor {
     pub fn member_profile(&self, member: &str) -> Option<[f64; 4]> {
         let state = self.state.load();
         state
-            .windows
-            .get(state.drift_window)?
+            .drift_scopes()
             .iter()
             .find(|s| matches!(&s.scope, super::stats::Scope::Member(n) if n == member))?
             .estimate

@@ -32,6 +32,16 @@ pub struct MonitorState {
     pub judge: Option<JudgeStatus>,
 }
 
+impl MonitorState {
+    /// The scopes of the drift window (the one metrics, the guardrail and the stated-profile
+    /// lookups read); empty before the first refit.
+    pub fn drift_scopes(&self) -> &[ScopeState] {
+        self.windows
+            .get(self.drift_window)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ScopeState {
     pub scope: Scope,

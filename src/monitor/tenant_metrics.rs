@@ -84,12 +84,7 @@ impl TenantMetrics {
     pub fn publish(&self, state: &MonitorState) {
         self.value_share.reset();
         self.jsd_to_consensus.reset();
-        let window = state
-            .windows
-            .get(state.drift_window)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        for scope in window {
+        for scope in state.drift_scopes() {
             let Scope::Tenant(name) = &scope.scope else {
                 continue;
             };

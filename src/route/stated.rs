@@ -37,8 +37,7 @@ pub fn monitored_profile(monitor: &Monitor, member: &str) -> Option<[f64; 4]> {
     let state = monitor.state();
     let enough = monitor.config().guardrail.min_decisions;
     state
-        .windows
-        .get(state.drift_window)?
+        .drift_scopes()
         .iter()
         .find(|s| matches!(&s.scope, Scope::Member(n) if n == member))?
         .estimate
