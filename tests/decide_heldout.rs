@@ -2,6 +2,8 @@
 //! styles the benchmark rarely uses (negations, hedges, Option A/B, ordinals, paraphrase only,
 //! refusals, decisions stated last, Chinese). Each line: choice_1, choice_2, response, expected.
 
+mod jsonl;
+
 use pluralis::decide::{Decider, OptionPair};
 use pluralis::values::Choice;
 use serde::Deserialize;
@@ -17,16 +19,7 @@ struct Line {
 }
 
 fn lines() -> Vec<Line> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/decide_heldout.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    jsonl::read_data("decide_heldout.jsonl")
 }
 
 #[test]

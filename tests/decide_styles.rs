@@ -6,6 +6,8 @@
 //! "both equally valid", asking for facts). Each line: id, style, choice_1, choice_2, response,
 //! optional reasoning, expected.
 
+mod jsonl;
+
 use pluralis::decide::{Decider, JudgePolicy, OptionPair};
 use pluralis::values::Choice;
 use serde::Deserialize;
@@ -26,16 +28,7 @@ struct Line {
 const ACCURACY_FLOOR: f64 = 0.86;
 
 fn lines() -> Vec<Line> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/decide_styles.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    jsonl::read_data("decide_styles.jsonl")
 }
 
 #[test]

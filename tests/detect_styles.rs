@@ -10,6 +10,8 @@
 //! scored as a real request (all messages); `text` is the same chat flattened, for
 //! `pluralis detect --jsonl`.
 
+mod jsonl;
+
 use pluralis::detect::Detector;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -35,16 +37,7 @@ struct Line {
 const F1_FLOOR: f64 = 0.92;
 
 fn lines() -> Vec<Line> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/detect_styles.jsonl"
-    );
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    jsonl::read_data("detect_styles.jsonl")
 }
 
 #[derive(Default)]
