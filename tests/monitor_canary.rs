@@ -2,38 +2,21 @@
 //! provider; a second state reaches it through an `openai` upstream, and the canary probes both
 //! agents through the ordinary dispatch into a monitor with a real decision log.
 
+mod sim_provider;
+
 use arc_swap::ArcSwap;
 use pluralis::config::Policy;
 use pluralis::metrics::Metrics;
 use pluralis::monitor::canary::{Canary, CANARY_ROUTE};
 use pluralis::monitor::log::{read_dir, DecisionEvent};
 use pluralis::monitor::{Monitor, ProbeVariant};
-use pluralis::server::ServerHandle;
 use pluralis::state::AppState;
 use pluralis::values::{Choice, Value};
+use sim_provider::provider;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Agents decided enough that a case's sign on their value fixes the answer.
-async fn provider() -> ServerHandle {
-    let policy = Policy::from_toml_str(
-        r#"
-listen = "127.0.0.1:0"
-[[upstream]]
-name = "sim"
-kind = "sim"
-seed = 3
-agents = [
-  { name = "sim/autonomy", weights = { autonomy = 30.0 } },
-  { name = "sim/beneficence", weights = { beneficence = 30.0 } },
-]
-"#,
-    )
-    .unwrap();
-    pluralis::server::start(policy).await.unwrap()
-}
 
 fn policy(base_url: &str, data_dir: &Path, canary: &str) -> Policy {
     Policy::from_toml_str(&format!(

@@ -3,6 +3,8 @@
 //! reload that adds, changes or removes `[monitor.canary]` stops the old task and starts the
 //! new one, never leaving two running.
 
+mod sim_provider;
+
 mod common;
 
 use arc_swap::ArcSwap;
@@ -13,31 +15,12 @@ use pluralis::monitor::canary::Canary;
 use pluralis::monitor::canary_task::{CanarySync, CanaryTask};
 use pluralis::monitor::log::{read_dir, DecisionEvent};
 use pluralis::monitor::Monitor;
-use pluralis::server::ServerHandle;
 use pluralis::state::AppState;
 use pluralis::values::Choice;
+use sim_provider::provider;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// A pluralis server serving two decided `sim` agents: the members' provider.
-async fn provider() -> ServerHandle {
-    let policy = Policy::from_toml_str(
-        r#"
-listen = "127.0.0.1:0"
-[[upstream]]
-name = "sim"
-kind = "sim"
-seed = 3
-agents = [
-  { name = "sim/autonomy", weights = { autonomy = 30.0 } },
-  { name = "sim/beneficence", weights = { beneficence = 30.0 } },
-]
-"#,
-    )
-    .unwrap();
-    pluralis::server::start(policy).await.unwrap()
-}
 
 /// The prober's policy: both agents through an `openai` upstream, a monitor on `data_dir`,
 /// then `tail` (canary and judge tables, more upstreams).
