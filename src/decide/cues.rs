@@ -82,7 +82,8 @@ impl Cues {
                 r"(?i)\b(?:i|we)(?:'d|\s+(?:would|will|do|must|therefore|still|strongly|firmly|",
                 r"ultimately|thus|hence|clearly|would\s+strongly|personally|therefore\s+would))*",
                 r"\s+(?:recommend|advise|advocate|suggest|choose|chose|select|opt\b|favou?r|prefer|",
-                r"support|endorse|lean|go\s+with|pick|side\s+with|proceed\s+with|urge|counsel)",
+                r"support|endorse|lean|go\s+with|pick|side\s+with|proceed\s+with|urge|counsel|",
+                r"come\s+down\s+(?:on\s+the\s+side\s+of|in\s+favou?r\s+of|for))",
                 r"|\bmy\s+(?:final\s+|clinical\s+|firm\s+|overall\s+|strong\s+)?(?:recommendation|",
                 r"choice|answer|decision|pick|vote|advice|judge?ment|verdict)",
                 r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
@@ -95,7 +96,7 @@ impl Cues {
             )),
             weak: re(concat!(
                 r"(?i)\brecommend(?:s|ed|ing|ation)?\b|\bpreferr?(?:ed|able)\b",
-                r"|\b(?:better|best|wiser|safer|right|preferred|optimal|stronger)\s+",
+                r"|\b(?:better|best|wiser|safer|safest|wisest|right|preferred|optimal|stronger|strongest)\s+",
                 r"(?:choice|option|course|path|approach|decision|answer)\b",
                 r"|\b(?:most|more)\s+(?:appropriate|reasonable|ethical|ethically|justifiable|",
                 r"defensible|prudent|responsible|compassionate|consistent|aligned)",
@@ -105,7 +106,7 @@ impl Cues {
             negation_before: re(concat!(
                 r"(?i)(?:\b(?:not|never|no|neither|nor|against|reject|rejecting|oppose|opposing|cannot|unable|",
                 r"instead\s+of|rather\s+than|over|versus|vs\.?|than|forgo|forgoing|avoid|avoiding|",
-                r"steer\s+clear\s+of)|n't)",
+                r"steer\s+clear\s+of|hold\s+off(?:\s+on)?|refrain\s+from)|n't)",
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
             )),
             negation_after: re(concat!(
@@ -167,6 +168,10 @@ impl Cues {
                 r"|\bneither\s+(?:option|choice)\s+(?:is|can\s+be)\s+(?:recommended|acceptable)",
                 r"|\b(?:without|rather\s+than|instead\s+of)\s+(?:choosing|recommending|picking)\b",
                 r"|\bas\s+an\s+ai\b",
+                r"|\b(?:i|we)(?:'d|\s+would)\s+not\s+(?:decide|choose|pick)\b",
+                r"|\b(?:decision|choice|call)\s+(?:should|must|needs\s+to)\s+(?:be\s+)?(?:made|taken|",
+                r"come|rest)\s+(?:by|with|from|at|in|out\s+of)\b",
+                r"|\blet\s+the\s+(?:decision|choice)\s+(?:come|emerge|rest)\b",
             )),
         }
     }

@@ -1,7 +1,8 @@
 //! Decision parsing: which option does a free-text answer recommend?
 //!
 //! Stages, each a small file:
-//! - [`text`]: sentence and word spans, prefix stems.
+//! - [`text`]: sentence and word spans, word roles.
+//! - [`stem`]: prefix stems and synonym classes.
 //! - [`cues`]: the compiled cue patterns (labels, recommendation framing, negation, refusal).
 //! - [`triggers`]: one byte pass that tells which cue patterns can match a sentence at all.
 //! - [`options`]: paraphrase matching against the two options' own telling words.
@@ -20,6 +21,7 @@ pub mod discussion;
 pub mod judge;
 pub mod options;
 pub mod score;
+pub mod stem;
 pub mod text;
 pub mod triggers;
 

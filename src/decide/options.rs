@@ -1,24 +1,36 @@
 //! Paraphrase matching: does a sentence restate one option's own words more than the other's?
 //!
 //! Only the words that tell the options apart count (two options often share "chemotherapy" or
-//! "surgery"). A negation in an option ("Do not schedule surgery") is one more telling word, so
-//! "I would not schedule surgery" matches it rather than being read as a negated mention.
+//! "surgery"). Each word carries a polarity: a negation makes the next content word negated,
+//! in the options and in the answer alike. So "Report" and "Do not report" differ by their
+//! polarity of "report": "Report." restates the first and "I would not report" the second,
+//! while "no sitter" still names the option that has a sitter (the scorer then reads the "no"
+//! as rejecting it).
 
-use super::text::{is_negation, is_stopword, word_role, words, Stem, WordRole};
+use super::stem::Stem;
+use super::text::{is_negation, is_stopword, word_role, words, WordRole};
 use std::ops::Range;
 
 /// At most this many telling stems per option are kept: options are one line, and a fixed
 /// bound keeps matching a bitmask.
 const MAX_STEMS: usize = 64;
 
+/// One word that tells an option apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Telling {
+    stem: Stem,
+    /// The option says it under a negation ("Do *not report*").
+    negated: bool,
+    /// The other option has the same stem with the other polarity.
+    opposed: bool,
+}
+
 /// The two options, prepared for matching. Build once per dilemma, reuse for every answer.
 #[derive(Debug, Clone, Default)]
 pub struct OptionPair {
-    /// Stems found in one option and not the other.
-    telling: [Vec<Stem>; 2],
-    /// Whether the option is phrased with a negation the other lacks.
-    negated: [bool; 2],
-    /// Set of the first bytes of the telling stems (a 256-bit set).
+    /// Stems (with polarity) found in one option and not the other.
+    telling: [Vec<Telling>; 2],
+    /// Set of the first bytes of the telling stems and their synonyms (a 256-bit set).
     first_bytes: [u64; 4],
 }
 
@@ -31,46 +43,105 @@ pub struct ParaphraseHit {
     pub strength: f64,
     /// From the first to the last matched word.
     pub span: Range<usize>,
-    /// The option's own negation was matched, so a "not" before it is no flip.
+    /// A negated word of the option was matched under a negation, so a "not" before it is no
+    /// flip.
     pub negation_matched: bool,
 }
 
-fn content_stems(text: &str) -> (Vec<Stem>, bool) {
+/// Tracks which content word a negation governs: the next one, skipping function words.
+#[derive(Default)]
+struct Polarity {
+    pending: bool,
+}
+
+impl Polarity {
+    /// Feed a word; returns whether it is a content word under a negation, or `None` when the
+    /// word is itself a negation.
+    fn feed(&mut self, word: &str) -> Option<bool> {
+        if is_negation(word) {
+            self.pending = true;
+            return None;
+        }
+        if !self.pending || is_stopword(word) || is_scope_filler(word) {
+            return Some(false);
+        }
+        self.pending = false;
+        Some(true)
+    }
+
+    fn reset(&mut self) {
+        self.pending = false;
+    }
+}
+
+/// Words between a negation and the word it governs: "do not *really* want", "not *even* try".
+fn is_scope_filler(word: &str) -> bool {
+    [
+        "really",
+        "even",
+        "ever",
+        "yet",
+        "necessarily",
+        "immediately",
+    ]
+    .iter()
+    .any(|f| f.eq_ignore_ascii_case(word))
+}
+
+fn content_stems(text: &str) -> Vec<(Stem, bool)> {
     let mut stems = Vec::new();
-    let mut negated = false;
-    for w in words(text).flat_map(|r| text[r].split('-')) {
-        if is_negation(w) {
-            negated = true;
-        } else if !is_stopword(w) {
-            let s = Stem::of(w);
-            if !stems.contains(&s) {
-                stems.push(s);
+    let mut polarity = Polarity::default();
+    let mut last_end = 0;
+    for r in words(text) {
+        if breaks_clause(&text[last_end..r.start]) || is_conjunction(&text[r.clone()]) {
+            polarity.reset();
+        }
+        last_end = r.end;
+        for w in text[r].split('-') {
+            let Some(negated) = polarity.feed(w) else {
+                continue;
+            };
+            if !is_stopword(w) {
+                let s = (Stem::of(w), negated);
+                if !stems.contains(&s) {
+                    stems.push(s);
+                }
             }
         }
     }
-    (stems, negated)
+    stems
+}
+
+/// "and"/"or" end a negation's reach: "Do not report *and* keep working with the family".
+fn is_conjunction(word: &str) -> bool {
+    word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or")
 }
 
 impl OptionPair {
     pub fn new(option1: &str, option2: &str) -> OptionPair {
-        let (a, neg_a) = content_stems(option1);
-        let (b, neg_b) = content_stems(option2);
-        let only = |x: &[Stem], y: &[Stem]| -> Vec<Stem> {
+        let a = content_stems(option1);
+        let b = content_stems(option2);
+        let only = |x: &[(Stem, bool)], y: &[(Stem, bool)]| -> Vec<Telling> {
             x.iter()
                 .filter(|s| !y.contains(s))
                 .take(MAX_STEMS)
-                .copied()
+                .map(|&(stem, negated)| Telling {
+                    stem,
+                    negated,
+                    opposed: y.contains(&(stem, !negated)),
+                })
                 .collect()
         };
         let telling = [only(&a, &b), only(&b, &a)];
         let mut first_bytes = [0u64; 4];
-        for stem in telling.iter().flatten() {
-            let b = stem.first_byte();
-            first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+        for t in telling.iter().flatten() {
+            for &b in std::iter::once(&t.stem.first_byte()).chain(t.stem.synonym_first_bytes()) {
+                let b = b.to_ascii_lowercase();
+                first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
         }
         OptionPair {
             telling,
-            negated: [neg_a && !neg_b, neg_b && !neg_a],
             first_bytes,
         }
     }
@@ -90,6 +161,7 @@ impl OptionPair {
             return hits;
         }
         let mut clause = ClauseState::default();
+        let mut polarity = Polarity::default();
         let mut last_end = 0;
         for r in words(sentence) {
             let gap = &sentence[last_end..r.start];
@@ -99,10 +171,10 @@ impl OptionPair {
             if role == WordRole::ClauseOpener || breaks_clause(gap) {
                 hits.extend(self.judge_clause(&clause, offset));
                 clause = ClauseState::default();
+                polarity.reset();
             }
-            if role == WordRole::Negation {
-                clause.has_negation = true;
-                continue;
+            if is_conjunction(w) {
+                polarity.reset();
             }
             // "hand-feed" matches "hand feeding": hyphenated parts count one by one.
             let parts = if w.as_bytes().contains(&b'-') {
@@ -110,14 +182,12 @@ impl OptionPair {
             } else {
                 Parts::One(Some(w))
             };
-            for part in parts.filter(|p| p.len() >= 3 && self.may_tell(p)) {
-                let stem = Stem::of(part);
-                for k in 0..2 {
-                    if let Some(i) = self.telling[k].iter().position(|s| *s == stem) {
-                        clause.seen[k] |= 1 << i;
-                        let s = clause.span[k].get_or_insert(r.clone());
-                        s.end = r.end;
-                    }
+            for part in parts {
+                let Some(negated) = polarity.feed(part) else {
+                    continue;
+                };
+                if part.len() >= 3 && self.may_tell(part) {
+                    self.match_word(&mut clause, Stem::of(part), negated, r.clone());
                 }
             }
         }
@@ -125,8 +195,38 @@ impl OptionPair {
         hits
     }
 
-    /// Whether a word could be telling at all: its first letter starts some telling stem
-    /// (most words fail here, before a stem is built).
+    /// Count one answer word (its stem and whether a negation governs it) in the clause.
+    fn match_word(&self, clause: &mut ClauseState, stem: Stem, negated: bool, at: Range<usize>) {
+        for k in 0..2 {
+            for (i, t) in self.telling[k].iter().enumerate() {
+                if t.stem != stem {
+                    continue;
+                }
+                let target = if t.negated == negated {
+                    clause.seen[k] |= 1 << i;
+                    clause.negation_matched[k] |= t.negated;
+                    k
+                } else if t.opposed {
+                    // The other option holds this polarity and matches in its own turn.
+                    continue;
+                } else if t.negated {
+                    // The answer does what option k says not to: that backs the other one.
+                    clause.contra[1 - k] += 1;
+                    1 - k
+                } else {
+                    // Option k's word under a negation ("no sitter"): a mention of k that the
+                    // scorer's negation cues flip.
+                    clause.seen[k] |= 1 << i;
+                    k
+                };
+                let s = clause.span[target].get_or_insert(at.clone());
+                s.end = at.end;
+            }
+        }
+    }
+
+    /// Whether a word could be telling at all: its first letter starts some telling stem or
+    /// synonym (most words fail here, before a stem is built).
     fn may_tell(&self, word: &str) -> bool {
         let b = word.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
         self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0
@@ -135,14 +235,10 @@ impl OptionPair {
     fn judge_clause(&self, c: &ClauseState, offset: usize) -> Option<ParaphraseHit> {
         // Matching three or four telling words is a full restatement, however long the option.
         let share = |k: usize| {
-            let hits =
-                c.seen[k].count_ones() as usize + usize::from(self.negated[k] && c.has_negation);
-            let total = (self.telling[k].len() + usize::from(self.negated[k])).min(4);
-            if total == 0 {
-                (0.0, 0)
-            } else {
-                ((hits as f64 / total as f64).min(1.0), hits)
-            }
+            let hits = c.seen[k].count_ones() as usize + c.contra[k];
+            // An option with no telling word of its own is still backed by contradictions.
+            let total = self.telling[k].len().clamp(1, 4);
+            ((hits as f64 / total as f64).min(1.0), hits)
         };
         let (s0, h0) = share(0);
         let (s1, h1) = share(1);
@@ -162,7 +258,7 @@ impl OptionPair {
             option: best,
             strength,
             span: span.start + offset..span.end + offset,
-            negation_matched: self.negated[best] && c.has_negation,
+            negation_matched: c.negation_matched[best],
         })
     }
 }
@@ -197,8 +293,10 @@ impl<'a> Iterator for Parts<'a> {
 #[derive(Default)]
 struct ClauseState {
     seen: [u64; 2],
+    /// Words that back an option by contradicting the other (see `match_word`).
+    contra: [usize; 2],
     span: [Option<Range<usize>>; 2],
-    has_negation: bool,
+    negation_matched: [bool; 2],
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Cheap, allocation-light text helpers: sentence spans, word spans and prefix stems.
+//! Cheap, allocation-light text helpers: sentence spans, word spans and word roles.
 //!
 //! Everything works on byte ranges of the original answer so evidence spans point back into it.
 
@@ -103,50 +103,6 @@ pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
         }
         Some(start..i)
     })
-}
-
-/// Length of the prefix stem: long enough to tell clinical words apart, short enough that
-/// "disclose"/"disclosure" and "transfer"/"transferring" meet.
-pub const STEM_LEN: usize = 5;
-
-/// A lowercase ASCII prefix stem of a word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Stem {
-    bytes: [u8; STEM_LEN],
-    len: u8,
-}
-
-impl Stem {
-    pub fn of(word: &str) -> Stem {
-        let mut bytes = [0u8; STEM_LEN];
-        let mut len = 0;
-        for (slot, b) in bytes.iter_mut().zip(strip_suffix(word).bytes()) {
-            *slot = b.to_ascii_lowercase();
-            len += 1;
-        }
-        Stem { bytes, len }
-    }
-
-    /// The stem's first byte (lowercase; 0 for an empty stem).
-    pub fn first_byte(&self) -> u8 {
-        self.bytes[0]
-    }
-}
-
-/// Short words keep their inflection inside the stem prefix ("newer" vs "new", "holds" vs
-/// "hold"), so a few common endings are cut first. Longer words differ past the prefix anyway.
-fn strip_suffix(word: &str) -> &str {
-    if word.len() > 7 || !word.is_ascii() {
-        return word;
-    }
-    for suffix in ["ing", "ed", "er", "es", "s"] {
-        if word.len() >= suffix.len() + 3
-            && word[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
-        {
-            return &word[..word.len() - suffix.len()];
-        }
-    }
-    word
 }
 
 /// Words that carry no option-specific meaning. Negations are handled apart (see [`is_negation`]).
@@ -405,14 +361,5 @@ mod tests {
         ] {
             assert_eq!(word_role(w), WordRole::Other, "{w:?}");
         }
-    }
-
-    #[test]
-    fn stems_meet_across_inflections() {
-        assert_eq!(Stem::of("Disclosure"), Stem::of("disclose"));
-        assert_ne!(Stem::of("continue"), Stem::of("contact"));
-        assert_eq!(Stem::of("newer"), Stem::of("new"));
-        assert_eq!(Stem::of("holds"), Stem::of("hold"));
-        assert!(is_stopword("the") && !is_stopword("not") && !is_stopword("surgery"));
     }
 }

@@ -1,0 +1,245 @@
+//! Prefix stems with a few clinical synonym classes, so a paraphrase meets its option.
+//!
+//! A stem is the first [`STEM_LEN`] bytes of a word after common endings are cut. Endings are
+//! cut the same way however long the word, and a doubled final consonant left by "-ing"/"-ed"
+//! is undoubled, so "stopping" meets "stop" and "deferring" meets "defer". Answers also say an
+//! option's action in other words ("tell" for "disclose", "hold off" for "defer"): words of one
+//! synonym class share one stem. Classes are keyed by the whole cut word (up to 8 bytes), not
+//! the 5-byte prefix, so "discontinue" joins "stop" while "discomfort" does not.
+
+use std::sync::OnceLock;
+
+/// Length of the prefix stem: long enough to tell clinical words apart, short enough that
+/// "disclose"/"disclosure" and "transfer"/"transferring" meet.
+pub const STEM_LEN: usize = 5;
+
+/// Bytes of a cut word a synonym key holds.
+const KEY_LEN: usize = 8;
+
+/// Synonym classes: words an answer may use for the same option action. Ambiguous words are
+/// left out on purpose ("inform" would catch "informed consent", "end" nearly everything).
+const CLASSES: &[&[&str]] = &[
+    &["disclose", "tell", "notify", "reveal", "share"],
+    &[
+        "defer", "delay", "wait", "postpone", "hold", "pause", "later",
+    ],
+    &[
+        "stop",
+        "withdraw",
+        "discontinue",
+        "cease",
+        "halt",
+        "terminate",
+    ],
+    &["continue", "maintain", "keep", "sustain"],
+    &["give", "administer"],
+    &["start", "begin", "initiate", "commence"],
+    &["respect", "honour", "honor", "uphold"],
+    &["override", "overrule", "overturn", "disregard", "ignore"],
+    &["operate", "operation", "surgery", "surgical"],
+    &["allow", "permit"],
+    &["warn", "alert"],
+    &["resuscitate", "resuscitation", "cpr"],
+    &[
+        "confidential",
+        "confidentiality",
+        "privacy",
+        "private",
+        "secret",
+    ],
+    &["comfort", "palliative", "palliation"],
+    &["now", "immediately", "tonight", "promptly"],
+];
+
+/// A lowercase ASCII prefix stem of a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stem {
+    bytes: [u8; STEM_LEN],
+    len: u8,
+}
+
+impl Stem {
+    /// The stem of `word`, its synonym class's stem when it has one.
+    pub fn of(word: &str) -> Stem {
+        let mut buf = [0u8; 32];
+        let cut = cut_word(word, &mut buf);
+        if let Some(class) = synonyms().class_of(cut) {
+            return class;
+        }
+        Stem::prefix(cut)
+    }
+
+    fn prefix(cut: &[u8]) -> Stem {
+        let mut bytes = [0u8; STEM_LEN];
+        let len = cut.len().min(STEM_LEN);
+        bytes[..len].copy_from_slice(&cut[..len]);
+        Stem {
+            bytes,
+            len: len as u8,
+        }
+    }
+
+    /// The stem's first byte (lowercase; 0 for an empty stem).
+    pub fn first_byte(&self) -> u8 {
+        self.bytes[0]
+    }
+
+    /// First bytes of every word whose stem this is through a synonym class (empty when the
+    /// stem has no class): a word may tell an option without sharing its first letter.
+    pub fn synonym_first_bytes(&self) -> &'static [u8] {
+        synonyms().first_bytes_of(*self)
+    }
+}
+
+/// `word` lowercased into `buf` with its ending cut: "-ing", "-ed" (undoubling "stopp"),
+/// "-er" on longer words ("younger"; not "defer"), "-es", "-s" and a final "e" ("give" meets
+/// "giving"). Non-ASCII words are only lowercased.
+fn cut_word<'a>(word: &str, buf: &'a mut [u8; 32]) -> &'a [u8] {
+    let n = word.len().min(buf.len());
+    for (slot, b) in buf.iter_mut().zip(word.bytes()) {
+        *slot = b.to_ascii_lowercase();
+    }
+    let w = &buf[..n];
+    if !word.is_ascii() || word.len() > buf.len() {
+        return w;
+    }
+    let ends = |s: &[u8]| w.len() >= s.len() + 3 && w.ends_with(s);
+    let mut end = n;
+    if ends(b"ing") || ends(b"ed") {
+        end -= if ends(b"ing") { 3 } else { 2 };
+        let doubled = end >= 2 && w[end - 1] == w[end - 2];
+        if doubled
+            && matches!(
+                w[end - 1],
+                b'b' | b'd' | b'g' | b'm' | b'n' | b'p' | b'r' | b't'
+            )
+        {
+            end -= 1;
+        }
+    } else if w.len() >= 6 && w.ends_with(b"er") {
+        end -= 2;
+    } else if ends(b"es") {
+        end -= 2;
+    } else if ends(b"s") && !w.ends_with(b"ss") {
+        end -= 1;
+    }
+    if end >= 4 && w[end - 1] == b'e' {
+        end -= 1;
+    }
+    &buf[..end]
+}
+
+/// Pack the first [`KEY_LEN`] bytes of a cut word.
+fn key_of(cut: &[u8]) -> u64 {
+    let mut k = [0u8; KEY_LEN];
+    let n = cut.len().min(KEY_LEN);
+    k[..n].copy_from_slice(&cut[..n]);
+    u64::from_le_bytes(k)
+}
+
+struct Synonyms {
+    /// (key of a member's cut word, its class stem), sorted by key.
+    members: Vec<(u64, Stem)>,
+    /// (class stem, first bytes of its members).
+    first_bytes: Vec<(Stem, Vec<u8>)>,
+}
+
+impl Synonyms {
+    fn build() -> Synonyms {
+        let mut members = Vec::new();
+        let mut first_bytes = Vec::new();
+        for class in CLASSES {
+            let mut buf = [0u8; 32];
+            let class_stem = Stem::prefix(cut_word(class[0], &mut buf));
+            let mut firsts = Vec::new();
+            for word in *class {
+                let mut buf = [0u8; 32];
+                members.push((key_of(cut_word(word, &mut buf)), class_stem));
+                let b = word.as_bytes()[0];
+                if !firsts.contains(&b) {
+                    firsts.push(b);
+                }
+            }
+            first_bytes.push((class_stem, firsts));
+        }
+        members.sort_by_key(|m| m.0);
+        Synonyms {
+            members,
+            first_bytes,
+        }
+    }
+
+    fn class_of(&self, cut: &[u8]) -> Option<Stem> {
+        let key = key_of(cut);
+        self.members
+            .binary_search_by_key(&key, |m| m.0)
+            .ok()
+            .map(|i| self.members[i].1)
+    }
+
+    fn first_bytes_of(&self, stem: Stem) -> &[u8] {
+        self.first_bytes
+            .iter()
+            .find(|(s, _)| *s == stem)
+            .map_or(&[], |(_, b)| b.as_slice())
+    }
+}
+
+fn synonyms() -> &'static Synonyms {
+    static SYNONYMS: OnceLock<Synonyms> = OnceLock::new();
+    SYNONYMS.get_or_init(Synonyms::build)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        for (a, b) in [
+            ("Disclosure", "disclose"),
+            ("younger", "young"),
+            ("holds", "hold"),
+            ("stopping", "stop"),
+            ("deferring", "defer"),
+            ("Deferred", "defer"),
+            ("giving", "give"),
+            ("admitted", "admit"),
+            ("restraints", "restraint"),
+            ("wishes", "wish"),
+        ] {
+            assert_eq!(Stem::of(a), Stem::of(b), "{a} / {b}");
+        }
+        assert_ne!(Stem::of("continue"), Stem::of("contact"));
+        assert_ne!(Stem::of("defer"), Stem::of("definite"));
+    }
+
+    #[test]
+    fn synonyms_share_a_stem_and_near_misses_do_not() {
+        assert_eq!(Stem::of("tell"), Stem::of("disclosing"));
+        assert_eq!(Stem::of("postponed"), Stem::of("defer"));
+        assert_eq!(Stem::of("discontinuing"), Stem::of("stop"));
+        assert_eq!(Stem::of("Honour"), Stem::of("respecting"));
+        assert_ne!(Stem::of("discomfort"), Stem::of("stop"));
+        assert_ne!(Stem::of("informed"), Stem::of("disclose"));
+        assert!(Stem::of("tell").synonym_first_bytes().contains(&b's'));
+        assert!(Stem::of("surgery").synonym_first_bytes().contains(&b'o'));
+        assert!(Stem::of("chemotherapy").synonym_first_bytes().is_empty());
+    }
+
+    #[test]
+    fn odd_words_do_not_panic() {
+        for w in [
+            "",
+            "e",
+            "ed",
+            "ing",
+            "ss",
+            "é",
+            "x".repeat(40).as_str(),
+            "NOW",
+        ] {
+            let _ = Stem::of(w);
+        }
+    }
+}
