@@ -38,6 +38,9 @@ pub struct Cues {
     pub conditional: Regex,
     /// Declining to choose: "I cannot recommend either", "both are equally valid".
     pub refusal: Regex,
+    /// An answer naming the two options in its own order before "the former/latter":
+    /// "Of arrival order and prognosis, ...".
+    pub pair_intro: Regex,
 }
 
 static CUES: OnceLock<Cues> = OnceLock::new();
@@ -57,7 +60,7 @@ impl Cues {
             |p: &str| Regex::new(&p.replace(r"\b", r"(?-u:\b)")).expect("cue pattern compiles");
         let label = concat!(
             r"(?i:\b(?:choice|option|opci[oó]n|alternative|approach|pathway|course of action))",
-            r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[AB])\b)",
+            r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[ABab])\b)",
             r"|(?i:\b(?P<o>first|second|former|latter)[\s*_]+(?:choice|option|approach|",
             r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
             r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
@@ -106,7 +109,7 @@ impl Cues {
             negation_before: re(concat!(
                 r"(?i)(?:\b(?:not|never|no|neither|nor|against|reject|rejecting|oppose|opposing|cannot|unable|",
                 r"instead\s+of|rather\s+than|over|versus|vs\.?|than|forgo|forgoing|avoid|avoiding|",
-                r"steer\s+clear\s+of|hold\s+off(?:\s+on)?|refrain\s+from)|n't)",
+                r"steer\s+clear\s+of|hold\s+off\s+on|refrain\s+from)|n't)",
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
             )),
             negation_after: re(concat!(
@@ -128,6 +131,10 @@ impl Cues {
             conditional: re(concat!(
                 r"(?i)(?:^|[\s*_(])(?:if|unless|should\s+(?:she|he|they|the|her|his)|",
                 r"in\s+case|were\s+(?:she|he|they|the))\b",
+            )),
+            pair_intro: re(concat!(
+                r"(?i)\b(?:between|of|either|comparing|weighing)\s+(?P<x>[^,;:]{3,120}?)",
+                r"\s+(?:and|or|versus|vs\.?)\s+(?P<y>[^,;:]{3,120}?)\s*(?:[,;:—–]|$)",
             )),
             refusal: re(concat!(
                 r"(?i)\b(?:i|we)(?:\s+(?:cannot|can't|can\s+not|won't|will\s+not|wouldn't|",
@@ -196,8 +203,13 @@ impl Cues {
         }
         if bits & (triggers::VOID | triggers::LABEL_AFTER_THE) != 0 {
             out.extend(self.label.find_iter(sentence).map(|m| m.range()));
-            return;
+        } else {
+            self.find_labels_at_tokens(sentence, tokens, out);
         }
+        out.retain(|m| is_label(sentence, m));
+    }
+
+    fn find_labels_at_tokens(&self, sentence: &str, tokens: &[Token], out: &mut Vec<Range<usize>>) {
         let mut from = 0;
         for token in tokens {
             if token.bits & triggers::LABEL_START == 0 || token.start < from {
@@ -212,6 +224,39 @@ impl Cues {
             }
         }
     }
+}
+
+/// Whether a [`Cues::label`] match is a label: "option a" is one only where the "a" cannot be
+/// an article ("an option a patient may like"), before punctuation, the end, or a verb.
+pub(crate) fn is_label(sentence: &str, m: &Range<usize>) -> bool {
+    !sentence[..m.end].ends_with('a') || a_ends_label(&sentence[m.end..])
+}
+
+/// Whether the text after a lowercase "option a" shows the "a" is a label, not an article.
+fn a_ends_label(rest: &str) -> bool {
+    let rest = rest.trim_start_matches(['*', '_', ')', ']', '"', '\'', '`']);
+    let Some(first) = rest.chars().next() else {
+        return true;
+    };
+    if matches!(
+        first,
+        '.' | ',' | ';' | ':' | '!' | '?' | '—' | '–' | '-' | '\n' | '\r'
+    ) {
+        return true;
+    }
+    let word = rest
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next();
+    rest.trim_start().is_empty()
+        || word.is_some_and(|w| {
+            [
+                "is", "was", "would", "seems", "because", "since", "as", "here", "over", "instead",
+                "rather", "remains", "wins", "for", "with",
+            ]
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case(w))
+        })
 }
 
 /// Which option a [`Cues::label`] match names, and whether by ordinal ("the first approach")
@@ -235,8 +280,8 @@ pub fn label_target(matched: &str) -> Option<(usize, bool)> {
         return Some(hit);
     }
     let option = match matched.chars().next_back()? {
-        '1' | '一' | 'A' => 0,
-        '2' | '二' | 'B' => 1,
+        '1' | '一' | 'A' | 'a' => 0,
+        '2' | '二' | 'B' | 'b' => 1,
         'e' | 'E' => 0,
         'o' | 'O' => 1,
         _ => return None,
@@ -271,7 +316,7 @@ mod tests {
                 } else if let Some(m) = caps.name("w") {
                     Some((first(m, &["one"]), false))
                 } else if let Some(m) = caps.name("l") {
-                    Some((usize::from(m.as_str() != "A"), false))
+                    Some((usize::from(!m.as_str().eq_ignore_ascii_case("A")), false))
                 } else {
                     let m = caps.name("o").or_else(|| caps.name("fl"))?;
                     Some((first(m, &["first", "former"]), true))
@@ -357,7 +402,24 @@ mod tests {
         assert_eq!(label_of("the first approach"), vec!["first approach"]);
         assert_eq!(label_of("prefer the latter"), vec!["the latter"]);
         assert_eq!(label_of("推荐方案一"), vec!["方案一"]);
-        assert!(label_of("an option a patient may like").is_empty());
+    }
+
+    fn labels_found(text: &str) -> Vec<String> {
+        let c = Cues::get();
+        let mut tokens = Vec::new();
+        let bits = triggers::scan_tokens(text, triggers::LABEL_START, &mut tokens);
+        let mut out = Vec::new();
+        c.find_labels(text, bits, &tokens, &mut out);
+        out.into_iter().map(|m| text[m].to_owned()).collect()
+    }
+
+    #[test]
+    fn lowercase_letters_are_labels_unless_an_article() {
+        assert_eq!(labels_found("option a, with a note"), vec!["option a"]);
+        assert_eq!(labels_found("go with option b here"), vec!["option b"]);
+        assert_eq!(labels_found("option a is kinder"), vec!["option a"]);
+        assert!(labels_found("an option a patient may like").is_empty());
+        assert!(labels_found("choose an option a family can live with").is_empty());
     }
 
     #[test]

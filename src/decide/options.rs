@@ -32,6 +32,10 @@ pub struct OptionPair {
     telling: [Vec<Telling>; 2],
     /// Set of the first bytes of the telling stems and their synonyms (a 256-bit set).
     first_bytes: [u64; 4],
+    /// An option's leading action when the other option shares the word but does not lead
+    /// with it ("*List* him" vs "Defer *listing*"): it tells them apart only as the word an
+    /// answer's clause leads with.
+    heads: [Option<(Stem, bool)>; 2],
 }
 
 /// A sentence that restates one option's telling words.
@@ -88,6 +92,43 @@ fn is_scope_filler(word: &str) -> bool {
     .any(|f| f.eq_ignore_ascii_case(word))
 }
 
+/// A verb used as part of a noun, which says nothing of the action: "waiting list",
+/// "waiting time".
+fn is_noun_use(word: &str, after: &str) -> bool {
+    word.eq_ignore_ascii_case("waiting") && {
+        let next = after.trim_start().get(..4).unwrap_or("");
+        ["list", "room", "time"]
+            .iter()
+            .any(|n| next.eq_ignore_ascii_case(n))
+    }
+}
+
+/// Words a clause may start with before its action: "I'd *list* him", "so, *report*".
+fn is_lead_filler(word: &str) -> bool {
+    [
+        "i'd",
+        "we'd",
+        "i'll",
+        "we'll",
+        "let's",
+        "just",
+        "simply",
+        "still",
+        "go",
+        "ahead",
+        "please",
+        "yes",
+        "ok",
+        "okay",
+        "definitely",
+        "clearly",
+        "now",
+        "then",
+    ]
+    .iter()
+    .any(|f| f.eq_ignore_ascii_case(word))
+}
+
 fn content_stems(text: &str) -> Vec<(Stem, bool)> {
     let mut stems = Vec::new();
     let mut polarity = Polarity::default();
@@ -133,6 +174,12 @@ impl OptionPair {
                 .collect()
         };
         let telling = [only(&a, &b), only(&b, &a)];
+        let head = |x: &[(Stem, bool)], y: &[(Stem, bool)]| {
+            x.first()
+                .copied()
+                .filter(|h| y.contains(h) && y.first() != Some(h))
+        };
+        let heads = [head(&a, &b), head(&b, &a)];
         let mut first_bytes = [0u64; 4];
         for t in telling.iter().flatten() {
             for &b in std::iter::once(&t.stem.first_byte()).chain(t.stem.synonym_first_bytes()) {
@@ -143,6 +190,7 @@ impl OptionPair {
         OptionPair {
             telling,
             first_bytes,
+            heads,
         }
     }
 
@@ -186,13 +234,30 @@ impl OptionPair {
                 let Some(negated) = polarity.feed(part) else {
                     continue;
                 };
-                if part.len() >= 3 && self.may_tell(part) {
+                let lead = !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
+                if lead {
+                    clause.lead_passed = true;
+                    self.match_head(&mut clause, Stem::of(part), negated, r.clone());
+                }
+                if part.len() >= 3 && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..])
+                {
                     self.match_word(&mut clause, Stem::of(part), negated, r.clone());
                 }
             }
         }
         hits.extend(self.judge_clause(&clause, offset));
         hits
+    }
+
+    /// Count the word a clause leads with when it is an option's leading action.
+    fn match_head(&self, clause: &mut ClauseState, stem: Stem, negated: bool, at: Range<usize>) {
+        for k in 0..2 {
+            if self.heads[k] == Some((stem, negated)) {
+                clause.contra[k] += 1;
+                let s = clause.span[k].get_or_insert(at.clone());
+                s.end = at.end;
+            }
+        }
     }
 
     /// Count one answer word (its stem and whether a negation governs it) in the clause.
@@ -293,10 +358,13 @@ impl<'a> Iterator for Parts<'a> {
 #[derive(Default)]
 struct ClauseState {
     seen: [u64; 2],
-    /// Words that back an option by contradicting the other (see `match_word`).
+    /// Words that back an option by contradicting the other (see `match_word`) or by leading
+    /// with its action (see `match_head`).
     contra: [usize; 2],
     span: [Option<Range<usize>>; 2],
     negation_matched: [bool; 2],
+    /// The clause's first content word has been seen.
+    lead_passed: bool,
 }
 
 #[cfg(test)]

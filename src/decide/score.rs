@@ -120,6 +120,28 @@ fn rfind_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
         .rposition(|w| w.eq_ignore_ascii_case(needle))
 }
 
+/// "the former"/"the latter": ordinals that may follow the answer's own order.
+fn is_former_or_latter(label: &str) -> bool {
+    let last = label
+        .rsplit(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    last.eq_ignore_ascii_case("former") || last.eq_ignore_ascii_case("latter")
+}
+
+/// When the text before "the former/latter" names the two options in its own order ("Of
+/// arrival order and prognosis, I favour the former"), the options it names first and second.
+fn answer_order(cues: &Cues, pair: &OptionPair, head: &str) -> Option<[usize; 2]> {
+    let caps = cues.pair_intro.captures_iter(head).last()?;
+    let named = |name: &str| -> Option<usize> {
+        let hits = pair.match_clauses(caps.name(name)?.as_str(), 0);
+        let first = hits.first()?.option;
+        hits.iter().all(|h| h.option == first).then_some(first)
+    };
+    let (x, y) = (named("x")?, named("y")?);
+    (x != y).then_some([x, y])
+}
+
 /// An answer that is nothing but a label: "1", "B.", "**2**".
 fn is_bare_answer(sentence: &str, text: &str) -> bool {
     let core = |t: &str| t.trim_matches(|c: char| !c.is_ascii_alphanumeric()).len();
@@ -221,6 +243,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         for m in &labels {
             let Some((option, ordinal)) = label_target(&sentence[m.clone()]) else {
                 continue;
+            };
+            let option = if is_former_or_latter(&sentence[m.clone()]) {
+                answer_order(cues, pair, &sentence[..m.start]).map_or(option, |o| o[option])
+            } else {
+                option
             };
             let (kind, base) = if ordinal {
                 (CueKind::Ordinal, ORDINAL_WEIGHT)
@@ -325,6 +352,16 @@ mod tests {
     fn recommendation_carries_to_the_next_line() {
         let s = score("After weighing everything, I recommend:\n\n**Option B: wait**");
         assert!(s.decisive[1] > 0.0);
+    }
+
+    #[test]
+    fn former_and_latter_follow_the_answers_own_order() {
+        let s = score("Of waiting until morning and operating tonight, I favour the former.");
+        assert!(s.support[1] > s.support[0], "{:?}", s.support);
+        let s = score("Of operating tonight and waiting until morning, I favour the former.");
+        assert!(s.support[0] > s.support[1], "{:?}", s.support);
+        let s = score("I favour the latter.");
+        assert!(s.support[1] > s.support[0], "{:?}", s.support);
     }
 
     #[test]
