@@ -116,9 +116,7 @@ fn cut_word<'a>(word: &str, buf: &'a mut [u8; 32]) -> &'a [u8] {
         {
             end -= 1;
         }
-    } else if w.len() >= 6 && w.ends_with(b"er") {
-        end -= 2;
-    } else if ends(b"es") {
+    } else if (w.len() >= 6 && w.ends_with(b"er")) || ends(b"es") {
         end -= 2;
     } else if ends(b"s") && !w.ends_with(b"ss") {
         end -= 1;
