@@ -59,11 +59,16 @@ impl Cues {
         let re =
             |p: &str| Regex::new(&p.replace(r"\b", r"(?-u:\b)")).expect("cue pattern compiles");
         let label = concat!(
-            r"(?i:\b(?:choice|option|opci[oó]n|alternative|approach|pathway|course of action))",
+            r"(?i:\b(?:choice|option|opci[oó]n|op[cç][aã]o|opzione|optie|keuze|scelta|choix|",
+            r"alternative|alternativa|approach|pathway|course of action))",
             r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[ABab])\b)",
             r"|(?i:\b(?P<o>first|second|former|latter)[\s*_]+(?:choice|option|approach|",
             r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
             r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
+            r"|(?i:\bthe\s+(?P<fs>first|second)(?:[\s*_]*[.!,;)]|[\s*_]*$))",
+            r"|(?i:\b(?P<fo>primera|segunda|premi[eè]re|deuxi[eè]me|seconde|erste|ersten|zweite|",
+            r"zweiten|prima|seconda|primeira|eerste|tweede)\s+(?:opci[oó]n|option|op[cç][aã]o|",
+            r"opzione|optie|alternativa|alternative|scelta|keuze|wahl)\b)",
             r"|(?:选择|方案|选项)[\s*：:]{0,3}(?P<c>[12一二])",
         );
         Cues {
@@ -90,7 +95,8 @@ impl Cues {
                 r"|\bmy\s+(?:final\s+|clinical\s+|firm\s+|overall\s+|strong\s+)?(?:recommendation|",
                 r"choice|answer|decision|pick|vote|advice|judge?ment|verdict)",
                 r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
-                r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice)\s*\**\s*[:：]",
+                r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice|plan)\s*\**\s*[:：]",
+                r"|^[\s*_#>-]*(?:go\s+with|pick|choose|opt\s+for)\b",
                 r"|\b(?:final|best|correct)\s+(?:answer|choice|decision|recommendation)\b",
                 r"|\bif\s+(?:i|we)\s+(?:must|had\s+to|have\s+to|were\s+forced\s+to|need\s+to)\s+",
                 r"(?:choose|pick|decide|select|commit)",
@@ -171,10 +177,26 @@ impl Cues {
                 r"|\bmy\s+role\s+(?:is\s+not|isn't)\s+to\s+(?:pick|choose|decide|recommend)",
                 r"|\bnot\s+comfortable\s+(?:choosing|picking|deciding|recommending|ranking)",
                 r"|\bonly\s+(?:he|she|they|you|the\s+patient)\s+can\s+(?:make|decide|choose)",
-                r"|\b(?:decision|choice|weighting|judge?ment)\s+(?:belongs|rests)\s+(?:to|with)\b",
+                r"|\b(?:decision|choice|weighting|judge?ment)\s+(?:\w+ly\s+)?(?:belongs|rests)\s+",
+                r"(?:to|with)\b",
                 r"|\bneither\s+(?:option|choice)\s+(?:is|can\s+be)\s+(?:recommended|acceptable)",
                 r"|\b(?:without|rather\s+than|instead\s+of)\s+(?:choosing|recommending|picking)\b",
                 r"|\bas\s+an\s+ai\b",
+                r"|\b(?:cannot|can't|can\s+not)\s+(?:recommend|choose|pick|endorse)\s+(?:either|",
+                r"an?\s+option|one\s+over)",
+                r"|\b(?:cannot|can't|can\s+not)\s+say\s+which\b",
+                r"|\bbefore\s+(?:anyone|we|i|one)\s+can\s+(?:say|decide|choose)\b",
+                r"|\bdepends\s+(?:\w+ly\s+)?on\s+(?:whether|the|her|his|their|what|how)\b",
+                r"|\b(?:don't|do\s+not)\s+think\s+(?:one|either)\s+(?:option\s+|choice\s+)?is\s+",
+                r"(?:clearly\s+)?(?:better|superior|right|preferable)",
+                r"|\bpretend\s+there(?:\s+is|'s)\s+a\s+(?:single\s+)?(?:right|correct)\s+answer",
+                r"|\bneed\s+to\s+know\s+more\b",
+                r"|\bnot\s+an\s+outside\s+(?:opinion|recommendation)",
+                r"|\boutside\s+(?:opinion|recommendation)\s+is(?:n't|\s+not)?\s+appropriate",
+                r"|\bnot\s+(?:a|my|our)\s+(?:decision|choice|call)\s+for\b",
+                r"|\b(?:needs|has)\s+to\s+be\s+(?:worked\s+out|decided|resolved)\s+(?:between|by|",
+                r"with|through)\b",
+                r"|\b(?:should|must)\s+(?:only\s+)?(?:ever\s+)?be\s+decided\s+(?:by|through|in|at)\b",
                 r"|\b(?:i|we)(?:'d|\s+would)\s+not\s+(?:decide|choose|pick)\b",
                 r"|\b(?:decision|choice|call)\s+(?:should|must|needs\s+to)\s+(?:be\s+)?(?:made|taken|",
                 r"come|rest)\s+(?:by|with|from|at|in|out\s+of)\b",
@@ -266,15 +288,15 @@ fn a_ends_label(rest: &str) -> bool {
 pub fn label_target(matched: &str) -> Option<(usize, bool)> {
     let first_word = leading_letters(matched);
     let ordinal = |w: &str| match w.to_ascii_lowercase().as_str() {
-        "first" | "former" => Some((0, true)),
-        "second" | "latter" => Some((1, true)),
+        "first" | "former" | "primera" | "premi" | "premiere" | "erste" | "ersten" | "prima"
+        | "primeira" | "eerste" => Some((0, true)),
+        "second" | "latter" | "segunda" | "deuxi" | "deuxieme" | "seconde" | "zweite"
+        | "zweiten" | "seconda" | "tweede" => Some((1, true)),
         _ => None,
     };
     if first_word.eq_ignore_ascii_case("the") {
-        let last = &matched[matched
-            .trim_end_matches(|c: char| c.is_ascii_alphabetic())
-            .len()..];
-        return ordinal(last);
+        let rest = matched[3..].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+        return ordinal(leading_letters(rest));
     }
     if let Some(hit) = ordinal(first_word) {
         return Some(hit);
@@ -318,8 +340,21 @@ mod tests {
                 } else if let Some(m) = caps.name("l") {
                     Some((usize::from(!m.as_str().eq_ignore_ascii_case("A")), false))
                 } else {
-                    let m = caps.name("o").or_else(|| caps.name("fl"))?;
-                    Some((first(m, &["first", "former"]), true))
+                    let m = caps
+                        .name("o")
+                        .or_else(|| caps.name("fl"))
+                        .or_else(|| caps.name("fs"))
+                        .or_else(|| caps.name("fo"))?;
+                    let ones = [
+                        "first",
+                        "former",
+                        "primera",
+                        "première",
+                        "premiere",
+                        "erste",
+                    ];
+                    let ones = [&ones[..], &["ersten", "prima", "primeira", "eerste"]].concat();
+                    Some((first(m, &ones), true))
                 }
             })
             .collect()
@@ -341,6 +376,9 @@ mod tests {
             "Second",
             "former",
             "LATTER",
+            "la segunda",
+            "la première",
+            "die zweite",
             "the",
             "The",
             "tHe",
@@ -367,6 +405,11 @@ mod tests {
             "Former",
             "recommendation",
             "path",
+            "first",
+            "Second",
+            "opción",
+            "Option",
+            "choix",
         ];
         let mut checked = 0;
         for h in heads {

@@ -52,10 +52,16 @@ pub struct ParaphraseHit {
     pub negation_matched: bool,
 }
 
-/// Tracks which content word a negation governs: the next one, skipping function words.
+/// Most content words a negation governs in a row: "without *palliative sedation*".
+const NEGATION_RUN: u8 = 3;
+
+/// Tracks which content words a negation governs: the next one, skipping function words, and
+/// the content words right after it ("no *breathing machine*"), up to the next function word
+/// ("do not *report* the patient's dementia").
 #[derive(Default)]
 struct Polarity {
     pending: bool,
+    run: u8,
 }
 
 impl Polarity {
@@ -64,17 +70,28 @@ impl Polarity {
     fn feed(&mut self, word: &str) -> Option<bool> {
         if is_negation(word) {
             self.pending = true;
+            self.run = 0;
             return None;
+        }
+        if self.run > 0 {
+            if is_stopword(word) {
+                self.run = 0;
+                return Some(false);
+            }
+            self.run -= 1;
+            return Some(true);
         }
         if !self.pending || is_stopword(word) || is_scope_filler(word) {
             return Some(false);
         }
         self.pending = false;
+        self.run = NEGATION_RUN - 1;
         Some(true)
     }
 
     fn reset(&mut self) {
         self.pending = false;
+        self.run = 0;
     }
 }
 
@@ -92,15 +109,30 @@ fn is_scope_filler(word: &str) -> bool {
     .any(|f| f.eq_ignore_ascii_case(word))
 }
 
-/// A verb used as part of a noun, which says nothing of the action: "waiting list",
-/// "waiting time".
+/// Verb forms that, before these nouns, name a thing rather than the action: "waiting list",
+/// "informed consent".
+const NOUN_USES: &[(&str, &[&str])] = &[
+    ("waiting", &["list", "room", "time"]),
+    ("informed", &["consent", "decision", "choice", "refusal"]),
+];
+
+/// Whether `word`, followed by `after`, is a verb form used as part of a noun.
 fn is_noun_use(word: &str, after: &str) -> bool {
-    word.eq_ignore_ascii_case("waiting") && {
-        let next = after.trim_start().get(..4).unwrap_or("");
-        ["list", "room", "time"]
-            .iter()
-            .any(|n| next.eq_ignore_ascii_case(n))
-    }
+    NOUN_USES.iter().any(|(verb, nouns)| {
+        word.eq_ignore_ascii_case(verb) && {
+            let next = after.trim_start();
+            let next = &next[..next
+                .bytes()
+                .position(|b| !b.is_ascii_alphabetic())
+                .unwrap_or(next.len())];
+            nouns.iter().any(|n| next.eq_ignore_ascii_case(n))
+        }
+    })
+}
+
+fn ends_ignore_case(word: &str, suffix: &str) -> bool {
+    let (w, s) = (word.as_bytes(), suffix.as_bytes());
+    w.len() >= s.len() && w[w.len() - s.len()..].eq_ignore_ascii_case(s)
 }
 
 /// Words a clause may start with before its action: "I'd *list* him", "so, *report*".
@@ -142,7 +174,7 @@ fn content_stems(text: &str) -> Vec<(Stem, bool)> {
             let Some(negated) = polarity.feed(w) else {
                 continue;
             };
-            if !is_stopword(w) {
+            if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
                 let s = (Stem::of(w), negated);
                 if !stems.contains(&s) {
                     stems.push(s);
@@ -237,6 +269,9 @@ impl OptionPair {
                 let lead = !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
                 if lead {
                     clause.lead_passed = true;
+                }
+                // Only the plain verb leads as an action: "list him", not "listing criteria".
+                if lead && !ends_ignore_case(part, "ing") && !ends_ignore_case(part, "ed") {
                     self.match_head(&mut clause, Stem::of(part), negated, r.clone());
                 }
                 if part.len() >= 3 && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..])
@@ -394,6 +429,37 @@ mod tests {
         let hits = p.match_clauses("We should not schedule surgery and keep up surveillance", 0);
         assert_eq!(hits[0].option, 1);
         assert!(hits[0].negation_matched);
+    }
+
+    #[test]
+    fn polarity_tells_an_option_from_its_negation() {
+        let p = OptionPair::new(
+            "Report the dementia to the licensing authority",
+            "Do not report and keep working with the family",
+        );
+        assert_eq!(p.match_clauses("Report.", 0)[0].option, 0);
+        let hits = p.match_clauses("I would not report him.", 0);
+        assert_eq!(hits[0].option, 1);
+        assert!(hits[0].negation_matched);
+    }
+
+    #[test]
+    fn synonyms_and_noun_uses() {
+        let p = OptionPair::new(
+            "Inform the parents before the procedure",
+            "Proceed without informing the parents",
+        );
+        assert_eq!(p.match_clauses("Tell the parents first", 0)[0].option, 0);
+        assert!(p.match_clauses("She gave informed consent", 0).is_empty());
+    }
+
+    #[test]
+    fn a_shared_action_counts_where_a_clause_leads_with_it() {
+        let p = OptionPair::new("List him for a transplant", "Defer listing until release");
+        assert_eq!(p.match_clauses("So list him.", 0)[0].option, 0);
+        assert!(p
+            .match_clauses("The listing criteria are met.", 0)
+            .is_empty());
     }
 
     #[test]

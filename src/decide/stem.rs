@@ -17,9 +17,10 @@ pub const STEM_LEN: usize = 5;
 const KEY_LEN: usize = 8;
 
 /// Synonym classes: words an answer may use for the same option action. Ambiguous words are
-/// left out on purpose ("inform" would catch "informed consent", "end" nearly everything).
+/// left out on purpose ("end" would catch nearly everything); "informed consent" is kept out
+/// where the words are read (a noun use).
 const CLASSES: &[&[&str]] = &[
-    &["disclose", "tell", "notify", "reveal", "share"],
+    &["disclose", "tell", "notify", "reveal", "share", "inform"],
     &[
         "defer", "delay", "wait", "postpone", "hold", "pause", "later",
     ],
@@ -38,6 +39,7 @@ const CLASSES: &[&[&str]] = &[
     &["override", "overrule", "overturn", "disregard", "ignore"],
     &["operate", "operation", "surgery", "surgical"],
     &["allow", "permit"],
+    &["proceed", "ahead"],
     &["warn", "alert"],
     &["resuscitate", "resuscitation", "cpr"],
     &[
@@ -219,7 +221,7 @@ mod tests {
         assert_eq!(Stem::of("discontinuing"), Stem::of("stop"));
         assert_eq!(Stem::of("Honour"), Stem::of("respecting"));
         assert_ne!(Stem::of("discomfort"), Stem::of("stop"));
-        assert_ne!(Stem::of("informed"), Stem::of("disclose"));
+        assert_ne!(Stem::of("information"), Stem::of("disclose"));
         assert!(Stem::of("tell").synonym_first_bytes().contains(&b's'));
         assert!(Stem::of("surgery").synonym_first_bytes().contains(&b'o'));
         assert!(Stem::of("chemotherapy").synonym_first_bytes().is_empty());

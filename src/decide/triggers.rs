@@ -59,9 +59,23 @@ const LABEL_WORDS: &[&str] = &[
     "choice",
     "option",
     "opci",
-    "alternative",
+    "opz",
+    "optie",
+    "keuze",
+    "scelta",
+    "choix",
+    "premi",
+    "deuxi",
+    "alternativ",
     "approach",
     "pathway",
+];
+
+/// Ordinals of other languages ("la segunda opción") and the "op" of Portuguese "opção", as
+/// whole tokens (the tokens split at accented letters: "première" is "premi" + "re").
+const FOREIGN_ORDINALS: &[&str] = &[
+    "op", "primera", "segunda", "seconde", "erste", "ersten", "zweite", "zweiten", "prima",
+    "seconda", "primeira", "eerste", "tweede",
 ];
 
 const WORDS: &[(u32, Kind, &[&str])] = &[
@@ -89,7 +103,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "counsel",
         ],
     ),
-    (STRONG, E, &["come"]),
+    (STRONG, E, &["come", "plan"]),
     (
         STRONG,
         E,
@@ -141,6 +155,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
     ),
     (LABEL, P, LABEL_WORDS),
     (LABEL, E, &["course", "first", "second", "former", "latter"]),
+    (LABEL, E, FOREIGN_ORDINALS),
     // Where label matches start: every alternative but "the former/latter" starts with one of
     // these words; that one is caught by `LABEL_AFTER_THE`.
     (LABEL_START, P, LABEL_WORDS),
@@ -149,14 +164,16 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         E,
         &["course", "first", "second", "former", "latter"],
     ),
-    (LABEL_AFTER_THE, E, &["former", "latter"]),
+    (LABEL_START, E, FOREIGN_ORDINALS),
+    (LABEL_AFTER_THE, E, &["former", "latter", "first", "second"]),
     (
         REFUSAL,
         E,
         &[
             "i", "we", "unable", "not", "both", "equally", "defer", "leave", "no", "neither",
             "without", "ai", "isn", "think", "my", "only", "belongs", "rests", "rather", "instead",
-            "decision", "choice", "call", "let",
+            "decision", "choice", "call", "let", "cannot", "can", "before", "depends", "don", "do",
+            "pretend", "need", "outside", "needs", "has", "should", "must",
         ],
     ),
     (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
