@@ -1,6 +1,8 @@
-//! The parser on answers written unlike the benchmark's (tests/data/decide_styles.jsonl, the
-//! project's own text): markdown headers and tables, verdict first or last in long reasoning,
-//! "Option A/B", ordinals, "the former/latter", paraphrase only, negations, hedges, a final
+//! The parser on answers written unlike the benchmark's (the project's own text):
+//! tests/data/decide_styles.jsonl, and two fresh sets (decide_fresh_a/b.jsonl) written by
+//! engineers who had not seen the parser, as a check on answers it was not built around.
+//! They hold markdown headers and tables, verdict first or last in long reasoning, "Option
+//! A/B", ordinals, "the former/latter", paraphrase only, negations, hedges, a final
 //! "Recommendation:" line, JSON/YAML/XML-ish output, a separate reasoning field, a few other
 //! languages, and refusals of several kinds (declining, deferring to the team or the patient,
 //! "both equally valid", asking for facts). Each line: id, style, choice_1, choice_2, response,
@@ -24,27 +26,31 @@ struct Line {
     expected: Choice,
 }
 
-/// Accuracy this set must keep (measured 0.870 when the floor was set; see README).
-const ACCURACY_FLOOR: f64 = 0.86;
-
-fn lines() -> Vec<Line> {
-    jsonl::read_data("decide_styles.jsonl")
+/// The judge threshold: answers read at or above it are not sent to a judge, so a misread
+/// there is a silent one.
+fn confident() -> f64 {
+    JudgePolicy::default().threshold
 }
 
-#[test]
-fn style_shifted_answers_are_read() {
+/// Read every line of a set; print accuracy, confident accuracy and the misses; fail below
+/// `floor`, or when a refusal is read as a confident choice, or when more than
+/// `max_confident_misses` answers are misread at or above the judge threshold.
+fn check_set(file: &str, floor: f64, max_confident_misses: usize) {
     let decider = Decider::new();
-    let confident = JudgePolicy::default().threshold;
-    let lines = lines();
-    assert!(lines.len() >= 150, "{} lines", lines.len());
+    let lines: Vec<Line> = jsonl::read_data(file);
+    assert!(lines.len() >= 150, "{file}: {} lines", lines.len());
     let mut misses = Vec::new();
+    let mut confident_misses = Vec::new();
     let mut confident_misread_refusals = Vec::new();
+    let mut confident_reads = 0;
     for l in &lines {
         let d = decider.decide_prepared(
             &OptionPair::new(&l.choice_1, &l.choice_2),
             &l.response,
             l.reasoning.as_deref(),
         );
+        let sure = d.confidence >= confident();
+        confident_reads += usize::from(sure);
         if d.choice == l.expected {
             continue;
         }
@@ -56,28 +62,59 @@ fn style_shifted_answers_are_read() {
             d.choice.as_str(),
             d.confidence
         );
-        if l.expected == Choice::Refusal && d.confidence >= confident {
-            confident_misread_refusals.push(miss.clone());
+        if sure {
+            confident_misses.push(miss.clone());
+            if l.expected == Choice::Refusal {
+                confident_misread_refusals.push(miss.clone());
+            }
         }
         misses.push(miss);
     }
     let accuracy = 1.0 - misses.len() as f64 / lines.len() as f64;
     eprintln!(
-        "style-shifted accuracy {accuracy:.3} ({} of {} lines)",
+        "{file}: accuracy {accuracy:.3} ({} of {} lines); read at confidence >= {} : {} lines, {} of them wrong",
         lines.len() - misses.len(),
-        lines.len()
+        lines.len(),
+        confident(),
+        confident_reads,
+        confident_misses.len()
     );
     for m in &misses {
         eprintln!("  miss {m}");
     }
     assert!(
         confident_misread_refusals.is_empty(),
-        "refusals read as a choice at confidence >= {confident}: {confident_misread_refusals:#?}"
+        "{file}: refusals read as a confident choice: {confident_misread_refusals:#?}"
     );
     assert!(
-        accuracy >= ACCURACY_FLOOR,
-        "style-shifted accuracy {accuracy:.3}"
+        confident_misses.len() <= max_confident_misses,
+        "{file}: confident misreads: {confident_misses:#?}"
     );
+    assert!(accuracy >= floor, "{file}: accuracy {accuracy:.3}");
+}
+
+/// The project's style set (measured 0.963 when this floor was set; see README).
+#[test]
+fn style_shifted_answers_are_read() {
+    check_set("decide_styles.jsonl", 0.95, 1);
+}
+
+/// Fresh set A, written without sight of the parser: 0.824 on its first run, 0.919 after the
+/// parser was improved on its misses (see README).
+#[test]
+fn fresh_set_a_is_read() {
+    check_set("decide_fresh_a.jsonl", 0.90, 0);
+}
+
+/// Fresh set B, written without sight of the parser and never tuned on: 0.843 on its one run
+/// (see README). Changes to the parser should not be tuned to it.
+#[test]
+fn fresh_set_b_is_read() {
+    check_set("decide_fresh_b.jsonl", 0.83, 0);
+}
+
+fn lines() -> Vec<Line> {
+    jsonl::read_data("decide_styles.jsonl")
 }
 
 #[test]
