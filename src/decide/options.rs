@@ -7,7 +7,7 @@
 //! while "no sitter" still names the option that has a sitter (the scorer then reads the "no"
 //! as rejecting it).
 
-use super::stem::Stem;
+use super::stem::{StartSet, Stem};
 use super::text::{is_negation, is_stopword, word_role, words, WordRole};
 use std::ops::Range;
 
@@ -30,8 +30,8 @@ struct Telling {
 pub struct OptionPair {
     /// Stems (with polarity) found in one option and not the other.
     telling: [Vec<Telling>; 2],
-    /// Set of the first bytes of the telling stems and their synonyms (a 256-bit set).
-    first_bytes: [u64; 4],
+    /// Starts of the telling stems and their synonyms.
+    starts: StartSet,
     /// An option's leading action when the other option shares the word but does not lead
     /// with it ("*List* him" vs "Defer *listing*"): it tells them apart only as the word an
     /// answer's clause leads with.
@@ -65,10 +65,10 @@ struct Polarity {
 }
 
 impl Polarity {
-    /// Feed a word; returns whether it is a content word under a negation, or `None` when the
-    /// word is itself a negation.
-    fn feed(&mut self, word: &str) -> Option<bool> {
-        if is_negation(word) {
+    /// Feed a word and whether it is a negation; returns whether it is a content word under a
+    /// negation, or `None` when the word is itself a negation.
+    fn feed(&mut self, word: &str, negation: bool) -> Option<bool> {
+        if negation {
             self.pending = true;
             self.run = 0;
             return None;
@@ -171,7 +171,7 @@ fn content_stems(text: &str) -> Vec<(Stem, bool)> {
         }
         last_end = r.end;
         for w in text[r].split('-') {
-            let Some(negated) = polarity.feed(w) else {
+            let Some(negated) = polarity.feed(w, is_negation(w)) else {
                 continue;
             };
             if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
@@ -212,16 +212,13 @@ impl OptionPair {
                 .filter(|h| y.contains(h) && y.first() != Some(h))
         };
         let heads = [head(&a, &b), head(&b, &a)];
-        let mut first_bytes = [0u64; 4];
+        let mut starts = StartSet::default();
         for t in telling.iter().flatten() {
-            for &b in std::iter::once(&t.stem.first_byte()).chain(t.stem.synonym_first_bytes()) {
-                let b = b.to_ascii_lowercase();
-                first_bytes[usize::from(b >> 6)] |= 1 << (b & 63);
-            }
+            t.stem.add_starts_to(&mut starts);
         }
         OptionPair {
             telling,
-            first_bytes,
+            starts,
             heads,
         }
     }
@@ -242,6 +239,7 @@ impl OptionPair {
         }
         let mut clause = ClauseState::default();
         let mut polarity = Polarity::default();
+        let has_heads = self.heads.iter().any(Option::is_some);
         let mut last_end = 0;
         for r in words(sentence) {
             let gap = &sentence[last_end..r.start];
@@ -263,10 +261,16 @@ impl OptionPair {
                 Parts::One(Some(w))
             };
             for part in parts {
-                let Some(negated) = polarity.feed(part) else {
+                let negation = if part.len() == w.len() {
+                    role == WordRole::Negation
+                } else {
+                    is_negation(part)
+                };
+                let Some(negated) = polarity.feed(part, negation) else {
                     continue;
                 };
-                let lead = !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
+                let lead =
+                    has_heads && !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
                 if lead {
                     clause.lead_passed = true;
                 }
@@ -325,11 +329,10 @@ impl OptionPair {
         }
     }
 
-    /// Whether a word could be telling at all: its first letter starts some telling stem or
-    /// synonym (most words fail here, before a stem is built).
+    /// Whether a word could be telling at all: its first two letters start some telling stem
+    /// or synonym (most words fail here, before a stem is built).
     fn may_tell(&self, word: &str) -> bool {
-        let b = word.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
-        self.first_bytes[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+        self.starts.may_start(word.as_bytes())
     }
 
     fn judge_clause(&self, c: &ClauseState, offset: usize) -> Option<ParaphraseHit> {

@@ -81,15 +81,70 @@ impl Stem {
         }
     }
 
-    /// The stem's first byte (lowercase; 0 for an empty stem).
-    pub fn first_byte(&self) -> u8 {
-        self.bytes[0]
+    /// Add to `set` the starts of every word with this stem: its own, and those of its
+    /// synonym class's members (a word may tell an option without sharing its first letters).
+    pub fn add_starts_to(&self, set: &mut StartSet) {
+        set.insert(&self.bytes[..usize::from(self.len)]);
+        for member in synonyms().members_of(*self) {
+            set.insert(member);
+        }
+    }
+}
+
+/// A set of two-byte word starts (ASCII letters and digits, case folded): the cheap test of
+/// whether a word may have one of a few stems, before its stem is built.
+#[derive(Debug, Clone)]
+pub struct StartSet {
+    bits: [u64; START_WORDS],
+}
+
+/// Byte classes of a start: 26 letters, 10 digits, anything else.
+const START_CLASSES: usize = 37;
+const START_WORDS: usize = (START_CLASSES * START_CLASSES).div_ceil(64);
+
+impl Default for StartSet {
+    fn default() -> Self {
+        StartSet {
+            bits: [0; START_WORDS],
+        }
+    }
+}
+
+impl StartSet {
+    fn class(b: u8) -> usize {
+        match b.to_ascii_lowercase() {
+            c @ b'a'..=b'z' => usize::from(c - b'a'),
+            c @ b'0'..=b'9' => 26 + usize::from(c - b'0'),
+            _ => 36,
+        }
     }
 
-    /// First bytes of every word whose stem this is through a synonym class (empty when the
-    /// stem has no class): a word may tell an option without sharing its first letter.
-    pub fn synonym_first_bytes(&self) -> &'static [u8] {
-        synonyms().first_bytes_of(*self)
+    fn set(&mut self, i: usize) {
+        self.bits[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Add the start of `word` (a one-byte word adds every start with that first byte).
+    pub fn insert(&mut self, word: &[u8]) {
+        match word {
+            [] => {}
+            [a] => {
+                for c in 0..START_CLASSES {
+                    self.set(Self::class(*a) * START_CLASSES + c);
+                }
+            }
+            [a, b, ..] => self.set(Self::class(*a) * START_CLASSES + Self::class(*b)),
+        }
+    }
+
+    /// Whether a word of at least two bytes may start like a word added.
+    pub fn may_start(&self, word: &[u8]) -> bool {
+        match word {
+            [a, b, ..] => {
+                let i = Self::class(*a) * START_CLASSES + Self::class(*b);
+                self.bits[i / 64] & (1 << (i % 64)) != 0
+            }
+            _ => true,
+        }
     }
 }
 
@@ -140,33 +195,25 @@ fn key_of(cut: &[u8]) -> u64 {
 struct Synonyms {
     /// (key of a member's cut word, its class stem), sorted by key.
     members: Vec<(u64, Stem)>,
-    /// (class stem, first bytes of its members).
-    first_bytes: Vec<(Stem, Vec<u8>)>,
+    /// (class stem, its member words).
+    classes: Vec<(Stem, &'static [&'static str])>,
 }
 
 impl Synonyms {
     fn build() -> Synonyms {
         let mut members = Vec::new();
-        let mut first_bytes = Vec::new();
+        let mut classes = Vec::new();
         for class in CLASSES {
             let mut buf = [0u8; 32];
             let class_stem = Stem::prefix(cut_word(class[0], &mut buf));
-            let mut firsts = Vec::new();
             for word in *class {
                 let mut buf = [0u8; 32];
                 members.push((key_of(cut_word(word, &mut buf)), class_stem));
-                let b = word.as_bytes()[0];
-                if !firsts.contains(&b) {
-                    firsts.push(b);
-                }
             }
-            first_bytes.push((class_stem, firsts));
+            classes.push((class_stem, *class));
         }
         members.sort_by_key(|m| m.0);
-        Synonyms {
-            members,
-            first_bytes,
-        }
+        Synonyms { members, classes }
     }
 
     fn class_of(&self, cut: &[u8]) -> Option<Stem> {
@@ -177,11 +224,11 @@ impl Synonyms {
             .map(|i| self.members[i].1)
     }
 
-    fn first_bytes_of(&self, stem: Stem) -> &[u8] {
-        self.first_bytes
+    fn members_of(&self, stem: Stem) -> impl Iterator<Item = &'static [u8]> + '_ {
+        self.classes
             .iter()
-            .find(|(s, _)| *s == stem)
-            .map_or(&[], |(_, b)| b.as_slice())
+            .filter(move |(s, _)| *s == stem)
+            .flat_map(|(_, words)| words.iter().map(|w| w.as_bytes()))
     }
 }
 
@@ -222,9 +269,12 @@ mod tests {
         assert_eq!(Stem::of("Honour"), Stem::of("respecting"));
         assert_ne!(Stem::of("discomfort"), Stem::of("stop"));
         assert_ne!(Stem::of("information"), Stem::of("disclose"));
-        assert!(Stem::of("tell").synonym_first_bytes().contains(&b's'));
-        assert!(Stem::of("surgery").synonym_first_bytes().contains(&b'o'));
-        assert!(Stem::of("chemotherapy").synonym_first_bytes().is_empty());
+        let mut set = StartSet::default();
+        Stem::of("tell").add_starts_to(&mut set);
+        assert!(set.may_start(b"Sharing") && set.may_start(b"disclosed"));
+        assert!(!set.may_start(b"surgery"));
+        Stem::of("chemotherapy").add_starts_to(&mut set);
+        assert!(set.may_start(b"chemo") && !set.may_start(b"cardiac"));
     }
 
     #[test]

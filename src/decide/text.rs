@@ -194,8 +194,27 @@ const STOPWORDS: &[&str] = &[
 
 /// Is this word (any case) a stopword?
 pub fn is_stopword(word: &str) -> bool {
-    (word.len() < 3 && !is_negation(word) && !word.bytes().all(|b| b.is_ascii_digit()))
-        || STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word))
+    if word.len() < 3 {
+        return !is_negation(word) && !word.bytes().all(|b| b.is_ascii_digit());
+    }
+    // Every stopword of three or more letters but "including" packs into a u64 key.
+    match packed_lowercase(word) {
+        Some(key) => stopword_keys().binary_search(&key).is_ok(),
+        None => word.eq_ignore_ascii_case("including"),
+    }
+}
+
+/// The packed keys of the stopwords, sorted.
+fn stopword_keys() -> &'static [u64] {
+    static KEYS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: Vec<u64> = STOPWORDS
+            .iter()
+            .filter_map(|w| packed_lowercase(w))
+            .collect();
+        keys.sort_unstable();
+        keys
+    })
 }
 
 /// What a word does to the clause around it.
@@ -336,6 +355,17 @@ mod tests {
         let t = "don't re-assess (Choice 1)";
         let w: Vec<&str> = words(t).map(|r| &t[r]).collect();
         assert_eq!(w, vec!["don't", "re-assess", "Choice", "1"]);
+    }
+
+    #[test]
+    fn stopwords_by_key_match_the_list() {
+        for w in STOPWORDS {
+            assert!(is_stopword(w), "{w}");
+            assert!(is_stopword(&w.to_ascii_uppercase()), "{w}");
+        }
+        for w in ["surgery", "not", "no", "12", "includings", "patientz"] {
+            assert!(!is_stopword(w), "{w}");
+        }
     }
 
     #[test]

@@ -172,8 +172,8 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         &[
             "i", "we", "unable", "not", "both", "equally", "defer", "leave", "no", "neither",
             "without", "ai", "isn", "think", "my", "only", "belongs", "rests", "rather", "instead",
-            "decision", "choice", "call", "let", "cannot", "can", "before", "depends", "don", "do",
-            "pretend", "need", "outside", "needs", "has", "should", "must",
+            "made", "taken", "come", "rest", "let", "cannot", "can", "before", "depends",
+            "pretend", "need", "outside", "worked", "decided", "resolved",
         ],
     ),
     (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
