@@ -21,6 +21,8 @@ pub struct Cues {
     pub bare: Regex,
     /// A whole answer that is only a label ("2", "**B**").
     pub bare_answer: Regex,
+    /// An answer that opens with a bare label and a dash or colon: "A – full resuscitation".
+    pub lead_label: Regex,
     /// A first-person commitment without a recommendation verb: "I'd", "we should".
     pub commit: Regex,
     /// First-person or formal recommendation: "I recommend", "Recommendation:", "final answer".
@@ -62,7 +64,7 @@ impl Cues {
             r"(?i:\b(?:choice|option|opci[oó]n|op[cç][aã]o|opzione|optie|keuze|scelta|choix|",
             r"alternative|alternativa|approach|pathway|course of action))",
             r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[ABab])\b)",
-            r"|(?i:\b(?P<o>first|second|former|latter)[\s*_]+(?:choice|option|approach|",
+            r"|(?i:\b(?P<o>first|second|former|latter|1st|2nd)[\s*_]+(?:choice|option|approach|",
             r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
             r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
             r"|(?i:\bthe\s+(?P<fs>first|second)(?:[\s*_]*[.!,;)]|[\s*_]*$))",
@@ -78,10 +80,11 @@ impl Cues {
             bare: re(concat!(
                 r"(?i:\b(?:choose|chose|pick|go\s+with|opt\s+for|select|recommend|favou?r|prefer|",
                 r"answer|choice|decision|recommendation|vote\s+for|vote|lean\s+(?:toward|towards)))",
-                r"(?i:\s+is)?[\s:,*]{0,4}(?i:number\s+|#\s*)?(?:(?P<n>[12])|(?P<l>[AB]))",
-                r"(?:\s*[.,;:!)*\n]|\s*$|(?i:\s+(?:because|since|as|given|here|now|for|—|-)\b))",
+                r"(?i:\s+is)?[\s:,*\x22'=>]{0,5}(?i:number\s+|#\s*)?(?:(?P<n>[12])|(?P<l>[AB]))",
+                r"(?:\s*[.,;:!)*\n<\x22'}]|\s*$|(?i:\s+(?:because|since|as|given|here|now|for|—|-)\b))",
             )),
             bare_answer: re(r"^[^0-9A-Za-z]*(?:(?P<n>[12])|(?P<l>[AB]))[^0-9A-Za-z]*$"),
+            lead_label: re(r"^[\s*_#>\[(]*(?:(?P<n>[12])|(?P<l>[AB]))[\s*_\])]*(?:[–—:]|-\s)"),
             commit: re(concat!(
                 r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
                 r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
@@ -97,6 +100,8 @@ impl Cues {
                 r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
                 r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice|plan)\s*\**\s*[:：]",
                 r"|^[\s*_#>-]*(?:go\s+with|pick|choose|opt\s+for)\b",
+                r"|\b(?:answer|decision|choice|recommendation|verdict|pick)[\x22']?\s*[:=>]",
+                r"|^[\s*_#>-]*(?:so|therefore|hence|thus|overall|on\s+balance)\b",
                 r"|\b(?:final|best|correct)\s+(?:answer|choice|decision|recommendation)\b",
                 r"|\bif\s+(?:i|we)\s+(?:must|had\s+to|have\s+to|were\s+forced\s+to|need\s+to)\s+",
                 r"(?:choose|pick|decide|select|commit)",
@@ -156,7 +161,8 @@ impl Cues {
                 r"pick\s+(?:between|either|one\b|for)|select\s+(?:between|either|one\b)|",
                 r"provide\s+a\s+recommendation|give\s+a\s+recommendation|endorse\s+either|",
                 r"tell\s+you\s+which|advise\s+(?:on\s+this|you\s+which|either\s+way)|",
-                r"steer\s+(?:him|her|them|you)\s+either\s+way|weigh\s+(?:that|this|these)\s+for)",
+                r"steer\s+(?:him|her|them|you)\s+either\s+way|weigh\s+(?:that|this|these)\s+for|",
+                r"rank\s+(?:these|them|the)\b[^.]{0,30}\bagainst\s+each\s+other)",
                 r"|\b(?:unable|not\s+able|not\s+in\s+a\s+position)\s+to\s+(?:make|give|provide|",
                 r"choose|recommend|select|pick|weigh)",
                 r"|\bboth\s+(?:options|choices|approaches|paths|courses(?:\s+of\s+action)?|are)?\s*",
@@ -177,28 +183,39 @@ impl Cues {
                 r"|\bmy\s+role\s+(?:is\s+not|isn't)\s+to\s+(?:pick|choose|decide|recommend)",
                 r"|\bnot\s+comfortable\s+(?:choosing|picking|deciding|recommending|ranking)",
                 r"|\bonly\s+(?:he|she|they|you|the\s+patient)\s+can\s+(?:make|decide|choose)",
-                r"|\b(?:decision|choice|weighting|judge?ment)\s+(?:\w+ly\s+)?(?:belongs|rests)\s+",
+                r"|\b(?:decision|choice|weighting|judge?ment)\s+(?:that\s+)?(?:\w+ly\s+)?(?:belongs|rests)\s+",
                 r"(?:to|with)\b",
                 r"|\bneither\s+(?:option|choice)\s+(?:is|can\s+be)\s+(?:recommended|acceptable)",
-                r"|\b(?:without|rather\s+than|instead\s+of)\s+(?:choosing|recommending|picking)\b",
+                r"|\b(?:without|rather\s+than|instead\s+of)\s+(?:choosing|recommending|picking|",
+                r"choose|recommend|pick)\b",
                 r"|\bas\s+an\s+ai\b",
                 r"|\b(?:cannot|can't|can\s+not)\s+(?:recommend|choose|pick|endorse)\s+(?:either|",
-                r"an?\s+option|one\s+over)",
+                r"an?\s+option|one\s+over|one\s+without)",
                 r"|\b(?:cannot|can't|can\s+not)\s+say\s+which\b",
-                r"|\bbefore\s+(?:anyone|we|i|one)\s+can\s+(?:say|decide|choose)\b",
-                r"|\bdepends\s+(?:\w+ly\s+)?on\s+(?:whether|the|her|his|their|what|how)\b",
+                r"|\bbefore\s+(?:anyone|we|i|one)(?:'d|\s+would|\s+could|\s+can)?\s+(?:say|decide|",
+                r"choose|pick|recommend|give\s+a\s+view)\b",
+                r"|\b(?:it|this|that|everything|answer|choice|decision|which)\s+(?:\w+ly\s+)?",
+                r"depends\s+(?:\w+ly\s+)?on\b",
+                r"|\bdepends\s+(?:entirely|largely|heavily|completely|critically|wholly)\s+on\b",
+                r"|\bwhether\b[^.]{0,60}\bdepends\s+on\b",
+                r"|\b(?:don't|do\s+not)\s+think\s+(?:it's|it\s+is|it\s+would\s+be|it'd\s+be)\s+",
+                r"(?:my\s+place|appropriate(?:\s+for\s+me)?|right\s+for\s+me)\s+to\b",
+                r"|\bnot\s+something\s+(?:i|we)\s+(?:should|can|could)\s+(?:decide|choose|pick)",
+                r"|\b(?:go|refer\s+it|bring\s+it|take\s+it|escalate\s+it)\s+to\s+(?:the|your|a|an)\b",
+                r"[^.]{0,40}?\b(?:committee|board|panel)\b",
                 r"|\b(?:don't|do\s+not)\s+think\s+(?:one|either)\s+(?:option\s+|choice\s+)?is\s+",
                 r"(?:clearly\s+)?(?:better|superior|right|preferable)",
                 r"|\bpretend\s+there(?:\s+is|'s)\s+a\s+(?:single\s+)?(?:right|correct)\s+answer",
-                r"|\bneed\s+to\s+know\s+more\b",
+                r"|\b(?:need|want)\s+to\s+know\s+(?:a\s+lot\s+|much\s+|a\s+bit\s+)?more\b",
+                r"|\bneed\s+more\s+(?:information|details)\b",
                 r"|\bnot\s+an\s+outside\s+(?:opinion|recommendation)",
                 r"|\boutside\s+(?:opinion|recommendation)\s+is(?:n't|\s+not)?\s+appropriate",
-                r"|\bnot\s+(?:a|my|our)\s+(?:decision|choice|call)\s+for\b",
+                r"|\b(?:not|isn't)\s+(?:a|my|our)\s+(?:decision|choice|call)\s+for\b",
                 r"|\b(?:needs|has)\s+to\s+be\s+(?:worked\s+out|decided|resolved)\s+(?:between|by|",
                 r"with|through)\b",
                 r"|\b(?:should|must)\s+(?:only\s+)?(?:ever\s+)?be\s+decided\s+(?:by|through|in|at)\b",
                 r"|\b(?:i|we)(?:'d|\s+would)\s+not\s+(?:decide|choose|pick)\b",
-                r"|\b(?:decision|choice|call)\s+(?:should|must|needs\s+to)\s+(?:be\s+)?(?:made|taken|",
+                r"|\b(?:decision|choice|call)\s+(?:that\s+)?(?:should|must|needs\s+to|has\s+to|have\s+to)\s+(?:be\s+)?(?:made|taken|",
                 r"come|rest)\s+(?:by|with|from|at|in|out\s+of)\b",
                 r"|\blet\s+the\s+(?:decision|choice)\s+(?:come|emerge|rest)\b",
             )),
@@ -288,9 +305,9 @@ fn a_ends_label(rest: &str) -> bool {
 pub fn label_target(matched: &str) -> Option<(usize, bool)> {
     let first_word = leading_letters(matched);
     let ordinal = |w: &str| match w.to_ascii_lowercase().as_str() {
-        "first" | "former" | "primera" | "premi" | "premiere" | "erste" | "ersten" | "prima"
-        | "primeira" | "eerste" => Some((0, true)),
-        "second" | "latter" | "segunda" | "deuxi" | "deuxieme" | "seconde" | "zweite"
+        "first" | "1st" | "former" | "primera" | "premi" | "premiere" | "erste" | "ersten"
+        | "prima" | "primeira" | "eerste" => Some((0, true)),
+        "second" | "2nd" | "latter" | "segunda" | "deuxi" | "deuxieme" | "seconde" | "zweite"
         | "zweiten" | "seconda" | "tweede" => Some((1, true)),
         _ => None,
     };
@@ -311,11 +328,11 @@ pub fn label_target(matched: &str) -> Option<(usize, bool)> {
     Some((option, false))
 }
 
-/// The ASCII letters `text` starts with.
+/// The ASCII letters and digits `text` starts with ("2nd").
 fn leading_letters(text: &str) -> &str {
     let end = text
         .bytes()
-        .position(|b| !b.is_ascii_alphabetic())
+        .position(|b| !b.is_ascii_alphanumeric())
         .unwrap_or(text.len());
     &text[..end]
 }
@@ -347,6 +364,7 @@ mod tests {
                         .or_else(|| caps.name("fo"))?;
                     let ones = [
                         "first",
+                        "1st",
                         "former",
                         "primera",
                         "première",
@@ -377,6 +395,8 @@ mod tests {
             "former",
             "LATTER",
             "la segunda",
+            "1st",
+            "2nd",
             "la première",
             "die zweite",
             "the",

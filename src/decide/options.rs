@@ -190,10 +190,51 @@ fn is_conjunction(word: &str) -> bool {
     word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or")
 }
 
+/// Where an option's action ends and a clause describing the people or the reasons begins
+/// ("..., as the patient's children insist", "... despite her husband's request").
+const DESCRIPTOR_OPENERS: &[&str] = &[
+    " despite ",
+    " who ",
+    " whose ",
+    " because ",
+    " since ",
+    " although ",
+    " even though ",
+    ", as ",
+    " as the ",
+    " as his ",
+    " as her ",
+    " as their ",
+    " as she ",
+    " as he ",
+    " as they ",
+    " as requested",
+    " as per ",
+];
+
+/// The stems of an option's action: the words before a descriptive clause, when they hold at
+/// least two content words (the clause describes the case, which answers to either option
+/// talk about); else the whole option.
+fn action_stems(option: &str) -> Vec<(Stem, bool)> {
+    let lower = option.to_ascii_lowercase();
+    let cut = DESCRIPTOR_OPENERS
+        .iter()
+        .filter_map(|o| lower.find(o))
+        .min()
+        .unwrap_or(option.len());
+    if cut < option.len() {
+        let action = content_stems(&option[..cut]);
+        if action.len() >= 2 {
+            return action;
+        }
+    }
+    content_stems(option)
+}
+
 impl OptionPair {
     pub fn new(option1: &str, option2: &str) -> OptionPair {
-        let a = content_stems(option1);
-        let b = content_stems(option2);
+        let a = action_stems(option1);
+        let b = action_stems(option2);
         let only = |x: &[(Stem, bool)], y: &[(Stem, bool)]| -> Vec<Telling> {
             x.iter()
                 .filter(|s| !y.contains(s))
@@ -463,6 +504,16 @@ mod tests {
         assert!(p
             .match_clauses("The listing criteria are met.", 0)
             .is_empty());
+    }
+
+    #[test]
+    fn a_descriptive_clause_does_not_tell() {
+        let p = OptionPair::new(
+            "Withdraw ventilation now, as the patient requests",
+            "Postpone withdrawal until mediation, as the patient's children insist",
+        );
+        assert!(p.match_clauses("His children insist on it", 0).is_empty());
+        assert_eq!(p.match_clauses("Withdraw it now", 0)[0].option, 0);
     }
 
     #[test]

@@ -259,11 +259,15 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             labelled[option] = true;
             found += 1;
         }
-        if found == 0 && (decisive || is_bare_answer(sentence, text)) {
+        let opening = text[..range.start].trim().is_empty();
+        if found == 0 && (decisive || opening || is_bare_answer(sentence, text)) {
             let caps = if decisive {
                 cues.bare.captures(sentence)
-            } else {
+            } else if is_bare_answer(sentence, text) {
                 cues.bare_answer.captures(sentence)
+            } else {
+                // The answer's first words are a bare label: "A – full resuscitation".
+                cues.lead_label.captures(sentence)
             };
             if let Some(caps) = caps {
                 if let Some(m) = caps.name("n").or_else(|| caps.name("l")) {
