@@ -63,7 +63,7 @@ impl Cues {
         let label = concat!(
             r"(?i:\b(?:choice|option|opci[oó]n|op[cç][aã]o|opzione|optie|keuze|scelta|choix|",
             r"alternative|alternativa|approach|pathway|course of action))",
-            r"[\s*_#:.]{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[ABab])\b)",
+            r"[\s*_#:.\x22']{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[ABab])\b)",
             r"|(?i:\b(?P<o>first|second|former|latter|1st|2nd)[\s*_]+(?:choice|option|approach|",
             r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
             r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
@@ -100,7 +100,7 @@ impl Cues {
                 r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
                 r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice|plan)\s*\**\s*[:：]",
                 r"|^[\s*_#>-]*(?:go\s+with|pick|choose|opt\s+for)\b",
-                r"|\b(?:answer|decision|choice|recommendation|verdict|pick)[\x22']?\s*[:=>]",
+                r"|\b(?:answer|decision|recommendation|verdict|pick)[\x22']?\s*[:=>]",
                 r"|^[\s*_#>-]*(?:so|therefore|hence|thus|overall|on\s+balance)\b",
                 r"|\b(?:final|best|correct)\s+(?:answer|choice|decision|recommendation)\b",
                 r"|\bif\s+(?:i|we)\s+(?:must|had\s+to|have\s+to|were\s+forced\s+to|need\s+to)\s+",

@@ -117,7 +117,6 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "balance",
         ],
     ),
-    (STRONG, E, &["choice", "pick"]),
     (
         STRONG,
         E,
