@@ -32,10 +32,6 @@ struct Line {
     messages: Option<Vec<Message>>,
 }
 
-/// F1 this set must keep with the embedded weights (see README for the measured figure). Set
-/// below the measured value so a retrain that loses robustness fails here.
-const F1_FLOOR: f64 = 0.92;
-
 fn lines() -> Vec<Line> {
     jsonl::read_data("detect_styles.jsonl")
 }
@@ -73,10 +69,25 @@ impl Tally {
     }
 }
 
+/// The style set, F1 floor set below the measured value (see README) so a retrain that loses
+/// robustness fails here.
 #[test]
 fn embedded_detector_on_style_shifted_requests() {
+    check_set("detect_styles.jsonl", 0.92);
+}
+
+/// A fresh set written by an engineer who had not seen the detector, its corpus or the style
+/// set: F1 0.954 on its first run (see README). Not training data either.
+#[test]
+fn embedded_detector_on_a_fresh_set() {
+    check_set("detect_fresh.jsonl", 0.93);
+}
+
+/// Detect every line of a set; print precision, recall, F1, per-kind counts and misses; fail
+/// when F1 is under `floor`.
+fn check_set(file: &str, floor: f64) {
     let detector = Detector::embedded().unwrap();
-    let lines = lines();
+    let lines: Vec<Line> = jsonl::read_data(file);
     let positives = lines.iter().filter(|l| l.dilemma).count();
     assert!(positives >= 100 && lines.len() - positives >= 100);
 
@@ -113,7 +124,7 @@ fn embedded_detector_on_style_shifted_requests() {
         }
     }
     eprintln!(
-        "style-shifted detection: precision {:.3} recall {:.3} F1 {:.3} (tp {} fp {} fn {} tn {})",
+        "{file}: precision {:.3} recall {:.3} F1 {:.3} (tp {} fp {} fn {} tn {})",
         all.precision(),
         all.recall(),
         all.f1(),
@@ -132,7 +143,7 @@ fn embedded_detector_on_style_shifted_requests() {
     for m in &misses {
         eprintln!("  miss {m}");
     }
-    assert!(all.f1() >= F1_FLOOR, "style-shifted F1 {:.3}", all.f1());
+    assert!(all.f1() >= floor, "{file}: F1 {:.3}", all.f1());
 }
 
 #[test]
