@@ -21,7 +21,8 @@ pub struct Cues {
     pub bare: Regex,
     /// A whole answer that is only a label ("2", "**B**").
     pub bare_answer: Regex,
-    /// An answer that opens with a bare label and a dash or colon: "A – full resuscitation".
+    /// An answer that opens with a bare label and a dash or colon, or a letter and a stop:
+    /// "A – full resuscitation", "B. Keep them" (not "1." which opens a list).
     pub lead_label: Regex,
     /// A first-person commitment without a recommendation verb: "I'd", "we should".
     pub commit: Regex,
@@ -84,7 +85,10 @@ impl Cues {
                 r"(?:\s*[.,;:!)*\n<\x22'}]|\s*$|(?i:\s+(?:because|since|as|given|here|now|for|—|-)\b))",
             )),
             bare_answer: re(r"^[^0-9A-Za-z]*(?:(?P<n>[12])|(?P<l>[AB]))[^0-9A-Za-z]*$"),
-            lead_label: re(r"^[\s*_#>\[(]*(?:(?P<n>[12])|(?P<l>[AB]))[\s*_\])]*(?:[–—:]|-\s)"),
+            lead_label: re(concat!(
+                r"^[\s*_#>\[(]*(?:(?P<n>[12])[\s*_\])]*(?:[–—:]|-\s)",
+                r"|(?P<l>[AB])[\s*_\])]*(?:[–—:.]|-\s|$))",
+            )),
             commit: re(concat!(
                 r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
                 r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
@@ -194,12 +198,15 @@ impl Cues {
                 r"|\b(?:cannot|can't|can\s+not)\s+say\s+which\b",
                 r"|\bbefore\s+(?:anyone|we|i|one)(?:'d|\s+would|\s+could|\s+can)?\s+(?:say|decide|",
                 r"choose|pick|recommend|give\s+a\s+view)\b",
-                r"|\b(?:it|this|that|everything|answer|choice|decision|which)\s+(?:\w+ly\s+)?",
+                r"|\b(?:it|this|that|everything|answer|choice|decision|which|course|approach)\s+",
+                r"(?:\w+ly\s+)?",
                 r"depends\s+(?:\w+ly\s+)?on\b",
                 r"|\bdepends\s+(?:entirely|largely|heavily|completely|critically|wholly)\s+on\b",
                 r"|\bwhether\b[^.]{0,60}\bdepends\s+on\b",
                 r"|\b(?:don't|do\s+not)\s+think\s+(?:it's|it\s+is|it\s+would\s+be|it'd\s+be)\s+",
                 r"(?:my\s+place|appropriate(?:\s+for\s+me)?|right\s+for\s+me)\s+to\b",
+                r"|\b(?:don't|do\s+not)\s+think\s+(?:this|that|it)\s+is\s+(?:a|my|our)\s+",
+                r"(?:decision|choice|call)\s+(?:i|we)\s+(?:can|should|could)\b",
                 r"|\bnot\s+something\s+(?:i|we)\s+(?:should|can|could)\s+(?:decide|choose|pick)",
                 r"|\b(?:go|refer\s+it|bring\s+it|take\s+it|escalate\s+it)\s+to\s+(?:the|your|a|an)\b",
                 r"[^.]{0,40}?\b(?:committee|board|panel)\b",
@@ -215,7 +222,7 @@ impl Cues {
                 r"with|through)\b",
                 r"|\b(?:should|must)\s+(?:only\s+)?(?:ever\s+)?be\s+decided\s+(?:by|through|in|at)\b",
                 r"|\b(?:i|we)(?:'d|\s+would)\s+not\s+(?:decide|choose|pick)\b",
-                r"|\b(?:decision|choice|call)\s+(?:that\s+)?(?:should|must|needs\s+to|has\s+to|have\s+to)\s+(?:be\s+)?(?:made|taken|",
+                r"|\b(?:decision|choice|call|assessment)\s+(?:that\s+)?(?:should|must|needs\s+to|has\s+to|have\s+to)\s+(?:be\s+)?(?:made|taken|",
                 r"come|rest)\s+(?:by|with|from|at|in|out\s+of)\b",
                 r"|\blet\s+the\s+(?:decision|choice)\s+(?:come|emerge|rest)\b",
             )),

@@ -164,16 +164,26 @@ fn is_lead_filler(word: &str) -> bool {
 fn content_stems(text: &str) -> Vec<(Stem, bool)> {
     let mut stems = Vec::new();
     let mut polarity = Polarity::default();
+    // Inside "rather than ..." / "instead of ...": the option rejects what follows.
+    let mut rejected = false;
     let mut last_end = 0;
     for r in words(text) {
+        if breaks_clause(&text[last_end..r.start]) {
+            rejected = false;
+        }
         if breaks_clause(&text[last_end..r.start]) || is_conjunction(&text[r.clone()]) {
             polarity.reset();
+        }
+        let word = &text[r.clone()];
+        if word.eq_ignore_ascii_case("rather") || word.eq_ignore_ascii_case("instead") {
+            rejected = true;
         }
         last_end = r.end;
         for w in text[r].split('-') {
             let Some(negated) = polarity.feed(w, is_negation(w)) else {
                 continue;
             };
+            let negated = negated || rejected;
             if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
                 let s = (Stem::of(w), negated);
                 if !stems.contains(&s) {
@@ -514,6 +524,15 @@ mod tests {
         );
         assert!(p.match_clauses("His children insist on it", 0).is_empty());
         assert_eq!(p.match_clauses("Withdraw it now", 0)[0].option, 0);
+    }
+
+    #[test]
+    fn what_an_option_puts_after_rather_than_is_rejected() {
+        let p = OptionPair::new(
+            "Give the drug covertly in her food",
+            "Stop the drug rather than give it covertly",
+        );
+        assert_eq!(p.match_clauses("Covert administration", 0)[0].option, 0);
     }
 
     #[test]

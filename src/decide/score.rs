@@ -185,7 +185,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             1.0
         };
         let decisive = strong || carried;
-        let pos = position_weight(range.start as f64 / len);
+        let opening = text[..range.start].trim().is_empty();
+        // An answer that opens on a committed verdict ("I'd seek the court order.") has said
+        // its pick before weighing the other side: the opening counts like a closing line.
+        let verdict_first = opening && frame >= COMMIT_FRAME;
+        let pos = position_weight(range.start as f64 / len) * if verdict_first { 1.5 } else { 1.0 };
         let emphasis = if sentence.contains("**") || sentence.trim_start().starts_with('#') {
             1.2
         } else {
@@ -259,7 +263,6 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             labelled[option] = true;
             found += 1;
         }
-        let opening = text[..range.start].trim().is_empty();
         if found == 0 && (decisive || opening || is_bare_answer(sentence, text)) {
             let caps = if decisive {
                 cues.bare.captures(sentence)
