@@ -339,14 +339,18 @@ impl OptionPair {
         hits
     }
 
-    /// Count the word a clause leads with when it is an option's leading action.
+    /// Count the word a clause leads with when it is an option's leading action; led with
+    /// under a negation ("do not *sign*"), it backs the other option.
     fn match_head(&self, clause: &mut ClauseState, stem: Stem, negated: bool, at: Range<usize>) {
         for k in 0..2 {
-            if self.heads[k] == Some((stem, negated)) {
-                clause.contra[k] += 1;
-                let s = clause.span[k].get_or_insert(at.clone());
-                s.end = at.end;
-            }
+            let target = match self.heads[k] {
+                Some(h) if h == (stem, negated) => k,
+                Some(h) if h == (stem, !negated) => 1 - k,
+                _ => continue,
+            };
+            clause.contra[target] += 1;
+            let s = clause.span[target].get_or_insert(at.clone());
+            s.end = at.end;
         }
     }
 
@@ -514,6 +518,7 @@ mod tests {
         assert!(p
             .match_clauses("The listing criteria are met.", 0)
             .is_empty());
+        assert_eq!(p.match_clauses("Do not list him yet.", 0)[0].option, 1);
     }
 
     #[test]

@@ -28,6 +28,9 @@ const COMMIT_FRAME: f64 = 3.0;
 /// A recommendation whose option follows on the next line ("I recommend:\n**Choice 1**").
 const CARRIED_FRAME: f64 = 4.0;
 const NEGATED_SHARE: f64 = 0.6;
+/// An opening sentence this short (bytes) is a verdict however it is phrased ("Report.",
+/// "Accept the refusal.").
+const VERDICT_LEN: usize = 60;
 const LATER_CLAUSE_SHARE: f64 = 0.6;
 const CONDITIONAL_SHARE: f64 = 0.3;
 /// How far back (bytes) a negation may sit before a mention within its clause.
@@ -186,9 +189,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         };
         let decisive = strong || carried;
         let opening = text[..range.start].trim().is_empty();
-        // An answer that opens on a committed verdict ("I'd seek the court order.") has said
-        // its pick before weighing the other side: the opening counts like a closing line.
-        let verdict_first = opening && frame >= COMMIT_FRAME;
+        // An answer that opens on a committed or short verdict ("I'd seek the court order.",
+        // "Accept the refusal.") has said its pick before weighing the other side: the opening
+        // counts like a closing line.
+        let verdict_first =
+            opening && (frame >= COMMIT_FRAME || sentence.trim().len() <= VERDICT_LEN);
         let pos = position_weight(range.start as f64 / len) * if verdict_first { 1.5 } else { 1.0 };
         let emphasis = if sentence.contains("**") || sentence.trim_start().starts_with('#') {
             1.2

@@ -39,6 +39,7 @@ const CLASSES: &[&[&str]] = &[
     &["override", "overrule", "overturn", "disregard", "ignore"],
     &["operate", "operation", "surgery", "surgical"],
     &["allow", "permit"],
+    &["decline", "refuse", "reject"],
     &["proceed", "ahead"],
     &["warn", "alert"],
     &["resuscitate", "resuscitation", "cpr"],
