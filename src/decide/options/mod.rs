@@ -7,9 +7,14 @@
 //! while "no sitter" still names the option that has a sitter (the scorer then reads the "no"
 //! as rejecting it).
 
+mod words;
+
 use super::stem::{StartSet, Stem};
 use super::text::{is_negation, is_stopword, word_role, words, WordRole};
 use std::ops::Range;
+use words::{
+    action_stems, ends_ignore_case, is_conjunction, is_lead_filler, is_noun_use, Polarity,
+};
 
 /// At most this many telling stems per option are kept: options are one line, and a fixed
 /// bound keeps matching a bitmask.
@@ -50,195 +55,6 @@ pub struct ParaphraseHit {
     /// A negated word of the option was matched under a negation, so a "not" before it is no
     /// flip.
     pub negation_matched: bool,
-}
-
-/// Most content words a negation governs in a row: "without *palliative sedation*".
-const NEGATION_RUN: u8 = 3;
-
-/// Tracks which content words a negation governs: the next one, skipping function words, and
-/// the content words right after it ("no *breathing machine*"), up to the next function word
-/// ("do not *report* the patient's dementia").
-#[derive(Default)]
-struct Polarity {
-    pending: bool,
-    run: u8,
-}
-
-impl Polarity {
-    /// Feed a word and whether it is a negation; returns whether it is a content word under a
-    /// negation, or `None` when the word is itself a negation.
-    fn feed(&mut self, word: &str, negation: bool) -> Option<bool> {
-        if negation {
-            self.pending = true;
-            self.run = 0;
-            return None;
-        }
-        if self.run > 0 {
-            if is_stopword(word) {
-                self.run = 0;
-                return Some(false);
-            }
-            self.run -= 1;
-            return Some(true);
-        }
-        if !self.pending || is_stopword(word) || is_scope_filler(word) {
-            return Some(false);
-        }
-        self.pending = false;
-        self.run = NEGATION_RUN - 1;
-        Some(true)
-    }
-
-    fn reset(&mut self) {
-        self.pending = false;
-        self.run = 0;
-    }
-}
-
-/// Words between a negation and the word it governs: "do not *really* want", "not *even* try".
-fn is_scope_filler(word: &str) -> bool {
-    [
-        "really",
-        "even",
-        "ever",
-        "yet",
-        "necessarily",
-        "immediately",
-    ]
-    .iter()
-    .any(|f| f.eq_ignore_ascii_case(word))
-}
-
-/// Verb forms that, before these nouns, name a thing rather than the action: "waiting list",
-/// "informed consent".
-const NOUN_USES: &[(&str, &[&str])] = &[
-    ("waiting", &["list", "room", "time"]),
-    ("informed", &["consent", "decision", "choice", "refusal"]),
-];
-
-/// Whether `word`, followed by `after`, is a verb form used as part of a noun.
-fn is_noun_use(word: &str, after: &str) -> bool {
-    NOUN_USES.iter().any(|(verb, nouns)| {
-        word.eq_ignore_ascii_case(verb) && {
-            let next = after.trim_start();
-            let next = &next[..next
-                .bytes()
-                .position(|b| !b.is_ascii_alphabetic())
-                .unwrap_or(next.len())];
-            nouns.iter().any(|n| next.eq_ignore_ascii_case(n))
-        }
-    })
-}
-
-fn ends_ignore_case(word: &str, suffix: &str) -> bool {
-    let (w, s) = (word.as_bytes(), suffix.as_bytes());
-    w.len() >= s.len() && w[w.len() - s.len()..].eq_ignore_ascii_case(s)
-}
-
-/// Words a clause may start with before its action: "I'd *list* him", "so, *report*".
-fn is_lead_filler(word: &str) -> bool {
-    [
-        "i'd",
-        "we'd",
-        "i'll",
-        "we'll",
-        "let's",
-        "just",
-        "simply",
-        "still",
-        "go",
-        "ahead",
-        "please",
-        "yes",
-        "ok",
-        "okay",
-        "definitely",
-        "clearly",
-        "now",
-        "then",
-    ]
-    .iter()
-    .any(|f| f.eq_ignore_ascii_case(word))
-}
-
-fn content_stems(text: &str) -> Vec<(Stem, bool)> {
-    let mut stems = Vec::new();
-    let mut polarity = Polarity::default();
-    // Inside "rather than ..." / "instead of ...": the option rejects what follows.
-    let mut rejected = false;
-    let mut last_end = 0;
-    for r in words(text) {
-        if breaks_clause(&text[last_end..r.start]) {
-            rejected = false;
-        }
-        if breaks_clause(&text[last_end..r.start]) || is_conjunction(&text[r.clone()]) {
-            polarity.reset();
-        }
-        let word = &text[r.clone()];
-        if word.eq_ignore_ascii_case("rather") || word.eq_ignore_ascii_case("instead") {
-            rejected = true;
-        }
-        last_end = r.end;
-        for w in text[r].split('-') {
-            let Some(negated) = polarity.feed(w, is_negation(w)) else {
-                continue;
-            };
-            let negated = negated || rejected;
-            if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
-                let s = (Stem::of(w), negated);
-                if !stems.contains(&s) {
-                    stems.push(s);
-                }
-            }
-        }
-    }
-    stems
-}
-
-/// "and"/"or" end a negation's reach: "Do not report *and* keep working with the family".
-fn is_conjunction(word: &str) -> bool {
-    word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or")
-}
-
-/// Where an option's action ends and a clause describing the people or the reasons begins
-/// ("..., as the patient's children insist", "... despite her husband's request").
-const DESCRIPTOR_OPENERS: &[&str] = &[
-    " despite ",
-    " who ",
-    " whose ",
-    " because ",
-    " since ",
-    " although ",
-    " even though ",
-    ", as ",
-    " as the ",
-    " as his ",
-    " as her ",
-    " as their ",
-    " as she ",
-    " as he ",
-    " as they ",
-    " as requested",
-    " as per ",
-];
-
-/// The stems of an option's action: the words before a descriptive clause, when they hold at
-/// least two content words (the clause describes the case, which answers to either option
-/// talk about); else the whole option.
-fn action_stems(option: &str) -> Vec<(Stem, bool)> {
-    let lower = option.to_ascii_lowercase();
-    let cut = DESCRIPTOR_OPENERS
-        .iter()
-        .filter_map(|o| lower.find(o))
-        .min()
-        .unwrap_or(option.len());
-    if cut < option.len() {
-        let action = content_stems(&option[..cut]);
-        if action.len() >= 2 {
-            return action;
-        }
-    }
-    content_stems(option)
 }
 
 impl OptionPair {
@@ -422,7 +238,7 @@ impl OptionPair {
 }
 
 /// Whether the text between two words ends a clause: `,;:()` or a dash.
-fn breaks_clause(gap: &str) -> bool {
+pub(super) fn breaks_clause(gap: &str) -> bool {
     let bytes = gap.as_bytes();
     bytes
         .iter()
@@ -461,99 +277,4 @@ struct ClauseState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn matches_the_option_whose_telling_words_appear() {
-        let p = OptionPair::new(
-            "Proceed with the scheduled chemotherapy infusion.",
-            "Cancel chemotherapy and continue symptom-focused care only.",
-        );
-        let s = "I advise cancelling chemotherapy and continuing symptom-focused care.";
-        let hits = p.match_clauses(s, 10);
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].option, 1);
-        assert!(hits[0].span.start >= 10);
-        assert!(p.match_clauses("Chemotherapy is hard.", 0).is_empty());
-    }
-
-    #[test]
-    fn option_negation_counts_as_a_telling_word() {
-        let p = OptionPair::new(
-            "Schedule surgery now",
-            "Do not schedule surgery now; continue surveillance",
-        );
-        let hits = p.match_clauses("We should not schedule surgery and keep up surveillance", 0);
-        assert_eq!(hits[0].option, 1);
-        assert!(hits[0].negation_matched);
-    }
-
-    #[test]
-    fn polarity_tells_an_option_from_its_negation() {
-        let p = OptionPair::new(
-            "Report the dementia to the licensing authority",
-            "Do not report and keep working with the family",
-        );
-        assert_eq!(p.match_clauses("Report.", 0)[0].option, 0);
-        let hits = p.match_clauses("I would not report him.", 0);
-        assert_eq!(hits[0].option, 1);
-        assert!(hits[0].negation_matched);
-    }
-
-    #[test]
-    fn synonyms_and_noun_uses() {
-        let p = OptionPair::new(
-            "Inform the parents before the procedure",
-            "Proceed without informing the parents",
-        );
-        assert_eq!(p.match_clauses("Tell the parents first", 0)[0].option, 0);
-        assert!(p.match_clauses("She gave informed consent", 0).is_empty());
-    }
-
-    #[test]
-    fn a_shared_action_counts_where_a_clause_leads_with_it() {
-        let p = OptionPair::new("List him for a transplant", "Defer listing until release");
-        assert_eq!(p.match_clauses("So list him.", 0)[0].option, 0);
-        assert!(p
-            .match_clauses("The listing criteria are met.", 0)
-            .is_empty());
-        assert_eq!(p.match_clauses("Do not list him yet.", 0)[0].option, 1);
-    }
-
-    #[test]
-    fn a_descriptive_clause_does_not_tell() {
-        let p = OptionPair::new(
-            "Withdraw ventilation now, as the patient requests",
-            "Postpone withdrawal until mediation, as the patient's children insist",
-        );
-        assert!(p.match_clauses("His children insist on it", 0).is_empty());
-        assert_eq!(p.match_clauses("Withdraw it now", 0)[0].option, 0);
-    }
-
-    #[test]
-    fn what_an_option_puts_after_rather_than_is_rejected() {
-        let p = OptionPair::new(
-            "Give the drug covertly in her food",
-            "Stop the drug rather than give it covertly",
-        );
-        assert_eq!(p.match_clauses("Covert administration", 0)[0].option, 0);
-    }
-
-    #[test]
-    fn identical_options_never_match() {
-        let p = OptionPair::new("Same text", "same text");
-        assert!(!p.is_matchable());
-        assert!(p.match_clauses("same text", 0).is_empty());
-    }
-
-    #[test]
-    fn contrast_words_split_clauses() {
-        let p = OptionPair::new("Transfuse now", "Withhold blood and give iron");
-        let hits = p.match_clauses("I favour transfusing over withholding", 0);
-        assert_eq!(
-            hits.iter().map(|h| h.option).collect::<Vec<_>>(),
-            vec![0, 1]
-        );
-    }
-}
+mod tests;

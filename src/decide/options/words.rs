@@ -1,0 +1,196 @@
+//! How the words of an option or an answer are read before matching: which words a negation
+//! governs (polarity), verb forms used as nouns ("waiting list"), the fillers a clause may
+//! open with before its action, and the descriptive clauses that end an option's action.
+
+use super::breaks_clause;
+use crate::decide::stem::Stem;
+use crate::decide::text::{is_negation, is_stopword, words};
+
+/// Most content words a negation governs in a row: "without *palliative sedation*".
+const NEGATION_RUN: u8 = 3;
+
+/// Tracks which content words a negation governs: the next one, skipping function words, and
+/// the content words right after it ("no *breathing machine*"), up to the next function word
+/// ("do not *report* the patient's dementia").
+#[derive(Default)]
+pub(super) struct Polarity {
+    pending: bool,
+    run: u8,
+}
+
+impl Polarity {
+    /// Feed a word and whether it is a negation; returns whether it is a content word under a
+    /// negation, or `None` when the word is itself a negation.
+    pub(super) fn feed(&mut self, word: &str, negation: bool) -> Option<bool> {
+        if negation {
+            self.pending = true;
+            self.run = 0;
+            return None;
+        }
+        if self.run > 0 {
+            if is_stopword(word) {
+                self.run = 0;
+                return Some(false);
+            }
+            self.run -= 1;
+            return Some(true);
+        }
+        if !self.pending || is_stopword(word) || is_scope_filler(word) {
+            return Some(false);
+        }
+        self.pending = false;
+        self.run = NEGATION_RUN - 1;
+        Some(true)
+    }
+
+    pub(super) fn reset(&mut self) {
+        self.pending = false;
+        self.run = 0;
+    }
+}
+
+/// Words between a negation and the word it governs: "do not *really* want", "not *even* try".
+fn is_scope_filler(word: &str) -> bool {
+    [
+        "really",
+        "even",
+        "ever",
+        "yet",
+        "necessarily",
+        "immediately",
+    ]
+    .iter()
+    .any(|f| f.eq_ignore_ascii_case(word))
+}
+
+/// Verb forms that, before these nouns, name a thing rather than the action: "waiting list",
+/// "informed consent".
+const NOUN_USES: &[(&str, &[&str])] = &[
+    ("waiting", &["list", "room", "time"]),
+    ("informed", &["consent", "decision", "choice", "refusal"]),
+];
+
+/// Whether `word`, followed by `after`, is a verb form used as part of a noun.
+pub(super) fn is_noun_use(word: &str, after: &str) -> bool {
+    NOUN_USES.iter().any(|(verb, nouns)| {
+        word.eq_ignore_ascii_case(verb) && {
+            let next = after.trim_start();
+            let next = &next[..next
+                .bytes()
+                .position(|b| !b.is_ascii_alphabetic())
+                .unwrap_or(next.len())];
+            nouns.iter().any(|n| next.eq_ignore_ascii_case(n))
+        }
+    })
+}
+
+pub(super) fn ends_ignore_case(word: &str, suffix: &str) -> bool {
+    let (w, s) = (word.as_bytes(), suffix.as_bytes());
+    w.len() >= s.len() && w[w.len() - s.len()..].eq_ignore_ascii_case(s)
+}
+
+/// Words a clause may start with before its action: "I'd *list* him", "so, *report*".
+pub(super) fn is_lead_filler(word: &str) -> bool {
+    [
+        "i'd",
+        "we'd",
+        "i'll",
+        "we'll",
+        "let's",
+        "just",
+        "simply",
+        "still",
+        "go",
+        "ahead",
+        "please",
+        "yes",
+        "ok",
+        "okay",
+        "definitely",
+        "clearly",
+        "now",
+        "then",
+    ]
+    .iter()
+    .any(|f| f.eq_ignore_ascii_case(word))
+}
+
+pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
+    let mut stems = Vec::new();
+    let mut polarity = Polarity::default();
+    // Inside "rather than ..." / "instead of ...": the option rejects what follows.
+    let mut rejected = false;
+    let mut last_end = 0;
+    for r in words(text) {
+        if breaks_clause(&text[last_end..r.start]) {
+            rejected = false;
+        }
+        if breaks_clause(&text[last_end..r.start]) || is_conjunction(&text[r.clone()]) {
+            polarity.reset();
+        }
+        let word = &text[r.clone()];
+        if word.eq_ignore_ascii_case("rather") || word.eq_ignore_ascii_case("instead") {
+            rejected = true;
+        }
+        last_end = r.end;
+        for w in text[r].split('-') {
+            let Some(negated) = polarity.feed(w, is_negation(w)) else {
+                continue;
+            };
+            let negated = negated || rejected;
+            if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
+                let s = (Stem::of(w), negated);
+                if !stems.contains(&s) {
+                    stems.push(s);
+                }
+            }
+        }
+    }
+    stems
+}
+
+/// "and"/"or" end a negation's reach: "Do not report *and* keep working with the family".
+pub(super) fn is_conjunction(word: &str) -> bool {
+    word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or")
+}
+
+/// Where an option's action ends and a clause describing the people or the reasons begins
+/// ("..., as the patient's children insist", "... despite her husband's request").
+const DESCRIPTOR_OPENERS: &[&str] = &[
+    " despite ",
+    " who ",
+    " whose ",
+    " because ",
+    " since ",
+    " although ",
+    " even though ",
+    ", as ",
+    " as the ",
+    " as his ",
+    " as her ",
+    " as their ",
+    " as she ",
+    " as he ",
+    " as they ",
+    " as requested",
+    " as per ",
+];
+
+/// The stems of an option's action: the words before a descriptive clause, when they hold at
+/// least two content words (the clause describes the case, which answers to either option
+/// talk about); else the whole option.
+pub(super) fn action_stems(option: &str) -> Vec<(Stem, bool)> {
+    let lower = option.to_ascii_lowercase();
+    let cut = DESCRIPTOR_OPENERS
+        .iter()
+        .filter_map(|o| lower.find(o))
+        .min()
+        .unwrap_or(option.len());
+    if cut < option.len() {
+        let action = content_stems(&option[..cut]);
+        if action.len() >= 2 {
+            return action;
+        }
+    }
+    content_stems(option)
+}
