@@ -11,6 +11,7 @@ mod event;
 mod reader;
 mod segment;
 mod writer;
+mod writer_thread;
 
 pub use config::{FsyncPolicy, LogConfig, OverflowPolicy};
 pub use event::{

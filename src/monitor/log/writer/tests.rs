@@ -1,7 +1,9 @@
 use super::*;
-use crate::monitor::log::{read_dir, OptionTags, ValueTags};
+use crate::monitor::log::{read_dir, FsyncPolicy, OptionTags, ValueTags};
 use crate::values::{Alignment, Choice};
-use std::time::Duration;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::time::{Duration, Instant, SystemTime};
 
 fn config(dir: &std::path::Path) -> LogConfig {
     LogConfig {
