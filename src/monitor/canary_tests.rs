@@ -1,5 +1,7 @@
 use super::*;
+use crate::monitor::config::ProbeVariant;
 use crate::upstream::sim_model::SimCases;
+use crate::values::Choice;
 
 const ALL: [ProbeVariant; 3] = ProbeVariant::ALL;
 

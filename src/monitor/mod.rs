@@ -6,6 +6,7 @@
 //! optional judge model that re-reads unsure decisions and tags new dilemmas' options.
 
 pub mod canary;
+mod canary_probe;
 pub mod canary_task;
 pub mod config;
 pub mod dashboard;
