@@ -3,12 +3,12 @@
 //! First byte: bit 0 = streamed request; the rest is the body.
 #![no_main]
 
-use bytes::Bytes;
-use http_body_util::BodyExt;
+#[path = "shared/chat_reply.rs"]
+mod chat_reply;
+
 use libfuzzer_sys::fuzz_target;
 use pluralis::upstream::sim::SimUpstream;
 use pluralis::upstream::sim_model::{SimAgent, SimCases};
-use pluralis::upstream::ForwardRequest;
 use std::sync::{Arc, OnceLock};
 
 fn upstream() -> &'static SimUpstream {
@@ -24,44 +24,9 @@ fn upstream() -> &'static SimUpstream {
     })
 }
 
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap()
-    })
-}
-
 fuzz_target!(|data: &[u8]| {
-    let Some((&flags, body)) = data.split_first() else {
+    let Some((stream, body)) = chat_reply::split_input(data) else {
         return;
     };
-    let stream = flags & 1 != 0;
-    let request = ForwardRequest {
-        method: http::Method::POST,
-        path: "/chat/completions".into(),
-        headers: http::HeaderMap::new(),
-        body: Bytes::copy_from_slice(body),
-        stream,
-    };
-    let response = upstream().reply(&request);
-    let status = response.status().as_u16();
-    assert!(matches!(status, 200 | 400 | 404), "status {status}");
-    let bytes = runtime()
-        .block_on(response.into_body().collect())
-        .expect("a sim body never fails")
-        .to_bytes();
-    if status != 200 || !stream {
-        serde_json::from_slice::<serde_json::Value>(&bytes).expect("a JSON reply");
-        return;
-    }
-    let text = std::str::from_utf8(&bytes).expect("an SSE reply is UTF-8");
-    assert!(text.ends_with("data: [DONE]\n\n"));
-    for line in text.lines().filter_map(|l| l.strip_prefix("data: ")) {
-        if line != "[DONE]" {
-            serde_json::from_str::<serde_json::Value>(line).expect("each event is JSON");
-        }
-    }
+    chat_reply::check(stream, body, |request| upstream().reply(request));
 });
