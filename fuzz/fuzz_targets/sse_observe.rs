@@ -4,6 +4,9 @@
 //! First byte: bit 0 = SSE, bit 1 = the upstream fails after the last chunk.
 #![no_main]
 
+#[path = "shared/runtime.rs"]
+mod runtime;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, StreamBody};
 use libfuzzer_sys::fuzz_target;
@@ -13,6 +16,7 @@ use pluralis::server::observe::{
     InFlightGuard, ObservedBody, ResponseObserver, ResponseRecord, ResponseSummary, StreamOutcome,
     UpstreamBodyPolicy,
 };
+use runtime::runtime;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -31,16 +35,6 @@ impl ResponseObserver for Recorder {
     fn on_end(&mut self, summary: &ResponseSummary) {
         self.0.lock().unwrap().ends.push(summary.outcome);
     }
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap()
-    })
 }
 
 fn metrics() -> Arc<Metrics> {

@@ -8,18 +8,10 @@ use http::Response;
 use http_body_util::BodyExt;
 use pluralis::body::ProxyBody;
 use pluralis::upstream::ForwardRequest;
-use std::sync::OnceLock;
 
-/// One runtime per process: building one per input would dominate the run.
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap()
-    })
-}
+#[path = "runtime.rs"]
+mod runtime;
+use runtime::runtime;
 
 /// The input's flags (first byte, bit 0 = streamed request) and the request body (the rest).
 pub fn split_input(data: &[u8]) -> Option<(bool, &[u8])> {
