@@ -96,7 +96,7 @@ fn check_set(file: &str, floor: f64, max_confident_misses: usize) {
 /// The project's style set (measured 0.963 when this floor was set; see README).
 #[test]
 fn style_shifted_answers_are_read() {
-    check_set("decide_styles.jsonl", 0.95, 1);
+    check_set("decide_styles.jsonl", 0.95, 0);
 }
 
 /// Fresh set A, written without sight of the parser: 0.824 on its first run, 0.914 after the

@@ -128,12 +128,13 @@ impl Cues {
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
             )),
             negation_after: re(concat!(
-                r"(?i)^[\s*_):\-–—]*(?:\([^)]{0,80}\)\s*)?(?:(?:is|would\s+be|seems|appears|remains|",
-                r"should|must|will|does|would|could|can)\s+(?:not\b|never\b|n't|less\b|",
-                r"inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
+                r"(?i)^[\s*_):\-–—]*(?:\([^)]{0,80}\)\s*|[^—–]{0,80}[—–]\s*)?(?:(?:is|would\s+be|",
+                r"seems|appears|remains|should|must|will|does|would|could|can)\s+(?:not\b|never\b|",
+                r"n't|less\b|inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
                 r"indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|a\s+bad\s+idea)",
                 r"|(?:won't|wouldn't|isn't|shouldn't|can't|cannot)\s+(?:work|do|help|really|",
-                r"appropriate|justified|the\s+right|be\s+(?:right|safe|appropriate|justified)))",
+                r"appropriate|justified|the\s+right|be\s+(?:right|safe|appropriate|justified))",
+                r"|(?:sounds|seems|looks|appears)\s+\w+\s+but\s+(?:isn't|is\s+not|really\s+isn't))",
             )),
             negation_after_phrase: re(concat!(
                 r"(?i)^[\s*_)]*(?:[\w'-]+\s+){0,3}?(?:(?:is|would\s+be|seems|appears|remains|",
