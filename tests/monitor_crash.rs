@@ -13,6 +13,7 @@
 //! the parent kills it mid-stream and checks the log holds every printed id.
 
 mod load;
+mod synthetic;
 
 use pluralis::attribution::{fit_glm, rows_per_case, softmax_profile, PatternCounts};
 use pluralis::monitor::log::{read_dir, DecisionEvent};
@@ -278,10 +279,6 @@ const ACKED: &str = "acked ";
 
 /// A synthetic decision (random tags, GLM choice with `beta`); no benchmark text.
 fn synthetic_event(n: u64, rng: &mut rand_chacha::ChaCha8Rng) -> DecisionEvent {
-    use pluralis::monitor::log::{OptionTags, ValueTags};
-    use pluralis::values::Alignment;
-    use rand::Rng;
-    const ALIGN: [Alignment; 3] = [Alignment::Violates, Alignment::Neutral, Alignment::Promotes];
     let (member, beta) = if n % 2 == 0 {
         ("sim/a", [1.0, 0.4, 0.2, -0.2])
     } else {
@@ -289,16 +286,8 @@ fn synthetic_event(n: u64, rng: &mut rand_chacha::ChaCha8Rng) -> DecisionEvent {
     };
     let case = n % 60;
     let mut case_rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(case);
-    let tags = OptionTags {
-        choice_1: ValueTags::from_fn(|_| ALIGN[case_rng.gen_range(0..3)]),
-        choice_2: ValueTags::from_fn(|_| ALIGN[case_rng.gen_range(0..3)]),
-    };
-    let eta: f64 = (0..4).map(|v| f64::from(tags.deltas()[v]) * beta[v]).sum();
-    let decision = if rng.gen::<f64>() < 1.0 / (1.0 + (-eta).exp()) {
-        Choice::Choice1
-    } else {
-        Choice::Choice2
-    };
+    let tags = synthetic::random_tags(&mut case_rng);
+    let decision = synthetic::glm_choice(&tags, beta, rng);
     DecisionEvent {
         time_ms: pluralis::monitor::runtime::now_ms(),
         request_id: format!("ev-{n}"),

@@ -5,34 +5,25 @@
 //! `PLURALIS_DASHBOARD_SCREENSHOT=/tmp/monitor.png cargo test --test monitor_dashboard` also
 //! writes a screenshot to look at.
 
+mod synthetic;
 use pluralis::config::Policy;
-use pluralis::monitor::log::{DecisionEvent, OptionTags, ValueTags};
+use pluralis::monitor::log::DecisionEvent;
 use pluralis::monitor::online::reference::DEFAULT_REFERENCE_FILE;
 use pluralis::monitor::Monitor;
 use pluralis::server::ServerHandle;
-use pluralis::values::{Alignment, Choice, Value};
-use rand::{Rng, SeedableRng};
+use pluralis::values::{Choice, Value};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-const ALIGN: [Alignment; 3] = [Alignment::Violates, Alignment::Neutral, Alignment::Promotes];
-
 /// Synthetic decisions (random tags, GLM choices with the given weights); no benchmark text.
 fn record(monitor: &Monitor, member: &str, beta: [f64; 4], n: usize, rng: &mut ChaCha8Rng) {
     let rt = tokio::runtime::Handle::current();
     for i in 0..n {
-        let tags = OptionTags {
-            choice_1: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
-            choice_2: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
-        };
-        let eta: f64 = (0..4).map(|v| f64::from(tags.deltas()[v]) * beta[v]).sum();
-        let decision = if rng.gen::<f64>() < 1.0 / (1.0 + (-eta).exp()) {
-            Choice::Choice1
-        } else {
-            Choice::Choice2
-        };
+        let tags = synthetic::random_tags(rng);
+        let decision = synthetic::glm_choice(&tags, beta, rng);
         let event = DecisionEvent {
             time_ms: pluralis::monitor::runtime::now_ms(),
             request_id: format!("{member}-{i}"),

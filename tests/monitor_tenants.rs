@@ -7,6 +7,7 @@
 //! follows a reload, and a reload that fails keeps the previous one.
 
 mod common;
+mod synthetic;
 use common::*;
 use pluralis::monitor::log::{read_dir, DecisionEvent};
 use pluralis::upstream::sim_model::SimCases;
@@ -273,25 +274,23 @@ async fn tenants_are_resolved_logged_counted_and_exported_within_the_declared_se
     proxy.shutdown().await;
 }
 
+/// The value of the exported sample whose line starts with `prefix` (name, labels and space).
+fn metric_value(text: &str, prefix: &str) -> f64 {
+    text.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("missing {prefix}"))
+        .parse()
+        .unwrap()
+}
+
 /// Synthetic tagged decisions of one tenant whose answers follow the GLM with `beta`.
 fn tenant_decisions(tenant: &str, beta: [f64; 4], n: usize, seed: u64) -> Vec<DecisionEvent> {
-    use pluralis::monitor::log::{OptionTags, ValueTags};
-    use pluralis::values::{Alignment, Choice};
-    use rand::{Rng, SeedableRng};
-    const ALIGN: [Alignment; 3] = [Alignment::Violates, Alignment::Neutral, Alignment::Promotes];
+    use rand::SeedableRng;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
     (0..n)
         .map(|i| {
-            let tags = OptionTags {
-                choice_1: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
-                choice_2: ValueTags::from_fn(|_| ALIGN[rng.gen_range(0..3)]),
-            };
-            let eta: f64 = (0..4).map(|v| f64::from(tags.deltas()[v]) * beta[v]).sum();
-            let decision = if rng.gen::<f64>() < 1.0 / (1.0 + (-eta).exp()) {
-                Choice::Choice1
-            } else {
-                Choice::Choice2
-            };
+            let tags = synthetic::random_tags(&mut rng);
+            let decision = synthetic::glm_choice(&tags, beta, &mut rng);
             DecisionEvent {
                 time_ms: pluralis::monitor::runtime::now_ms(),
                 request_id: format!("{tenant}-{i}"),
@@ -365,12 +364,7 @@ async fn tenant_profiles_are_exported_and_rebuilt_from_the_log() {
     for (tenant, p) in [("icu", icu_profile), ("ward", ward_profile)] {
         let line =
             format!("pluralis_tenant_value_share{{tenant=\"{tenant}\",value=\"autonomy\"}} ");
-        let exported: f64 = text
-            .lines()
-            .find_map(|l| l.strip_prefix(&line))
-            .unwrap_or_else(|| panic!("missing {line}"))
-            .parse()
-            .unwrap();
+        let exported = metric_value(&text, &line);
         assert!(
             (exported - p[0]).abs() < 1e-9,
             "{tenant}: {exported} vs {}",
@@ -382,12 +376,7 @@ async fn tenant_profiles_are_exported_and_rebuilt_from_the_log() {
             .and_then(|s| s.jsd_to_consensus)
             .unwrap();
         let line = format!("pluralis_tenant_jsd_to_consensus{{tenant=\"{tenant}\"}} ");
-        let exported: f64 = text
-            .lines()
-            .find_map(|l| l.strip_prefix(&line))
-            .unwrap_or_else(|| panic!("missing {line}"))
-            .parse()
-            .unwrap();
+        let exported = metric_value(&text, &line);
         assert!(
             (exported - jsd).abs() < 1e-9,
             "{tenant}: {exported} vs {jsd}"
