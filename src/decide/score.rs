@@ -158,7 +158,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut carried = false;
     let mut tokens = Vec::new();
     let mut labels = Vec::new();
-    for range in sentences(text) {
+    for (index, range) in sentences(text).into_iter().enumerate() {
         let sentence = &text[range.clone()];
         // A pattern whose trigger bit is clear has no match here: skip it.
         tokens.clear();
@@ -188,7 +188,8 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             1.0
         };
         let decisive = strong || carried;
-        let opening = text[..range.start].trim().is_empty();
+        // `sentences` drops blank pieces, so the first sentence is the answer's opening.
+        let opening = index == 0;
         // An answer that opens on a committed or short verdict ("I'd seek the court order.",
         // "Accept the refusal.") has said its pick before weighing the other side: the opening
         // counts like a closing line.
