@@ -21,13 +21,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(path) => Detector::from_file(path)?,
         None => Detector::embedded().context("embedded detector weights")?,
     };
-    let input: Box<dyn BufRead> = if args.jsonl.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(&args.jsonl)
-            .with_context(|| format!("{}", args.jsonl.display()))?;
-        Box::new(std::io::BufReader::new(file))
-    };
+    let input = super::open_jsonl(&args.jsonl)?;
     let mut out = BufWriter::new(std::io::stdout().lock());
     for (i, line) in input.lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}", args.jsonl.display(), i + 1))?;

@@ -65,3 +65,13 @@ pub fn main() -> ExitCode {
         }
     }
 }
+
+/// A JSONL input named on the command line: a file, or stdin for `-`.
+fn open_jsonl(path: &std::path::Path) -> anyhow::Result<Box<dyn std::io::BufRead>> {
+    use anyhow::Context;
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::new(file)))
+}

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// JSONL with `choice_1`, `choice_2`, `response` (and optional `reasoning`) per line; each
+    /// JSONL (`-` reads stdin) with `choice_1`, `choice_2`, `response` (and optional `reasoning`) per line; each
     /// line is written back to stdout with `parsed` and `confidence` added.
     #[arg(
         long,
@@ -47,10 +47,10 @@ fn option_text(line: &serde_json::Value, key: &str) -> Option<String> {
 }
 
 fn run_jsonl(path: &Path, with_evidence: bool) -> anyhow::Result<()> {
-    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let input = super::open_jsonl(path)?;
     let decider = Decider::new();
     let mut out = BufWriter::new(std::io::stdout().lock());
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (i, line) in input.lines().enumerate() {
         let line = line.with_context(|| format!("{}:{}", path.display(), i + 1))?;
         if line.trim().is_empty() {
             continue;
