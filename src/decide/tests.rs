@@ -97,3 +97,20 @@ fn confidence_is_lower_when_evidence_conflicts() {
     let mixed = decide("I recommend Choice 1. Choice 2 is the better option.");
     assert!(mixed.confidence < clear.confidence);
 }
+
+#[test]
+fn numbers_tell_options_apart() {
+    let d = Decider::new().decide(
+        "Admit the 81-year-old who arrived first to the last ICU bed.",
+        "Admit the 34-year-old, who has the better chance of survival, to the last ICU bed.",
+        "Honestly I'd put the 81-year-old in the bed.",
+    );
+    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
+}
+
+#[test]
+fn an_opening_letter_and_comma_is_a_label() {
+    let d = decide("B, in this case. Dialysis tonight would override a clear refusal.");
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+    assert_eq!(d.evidence.unwrap().cue, CueKind::BareNumber);
+}

@@ -21,8 +21,9 @@ pub struct Cues {
     pub bare: Regex,
     /// A whole answer that is only a label ("2", "**B**").
     pub bare_answer: Regex,
-    /// An answer that opens with a bare label and a dash or colon, or a letter and a stop:
-    /// "A – full resuscitation", "B. Keep them" (not "1." which opens a list).
+    /// An answer that opens with a bare label and a dash or colon, or a letter and a stop or
+    /// comma: "A – full resuscitation", "B. Keep them", "B, in this case" (not "1." which opens
+    /// a list).
     pub lead_label: Regex,
     /// A first-person commitment without a recommendation verb: "I'd", "we should".
     pub commit: Regex,
@@ -87,7 +88,7 @@ impl Cues {
             bare_answer: re(r"^[^0-9A-Za-z]*(?:(?P<n>[12])|(?P<l>[AB]))[^0-9A-Za-z]*$"),
             lead_label: re(concat!(
                 r"^[\s*_#>\[(]*(?:(?P<n>[12])[\s*_\])]*(?:[–—:]|-\s)",
-                r"|(?P<l>[AB])[\s*_\])]*(?:[–—:.]|-\s|$))",
+                r"|(?P<l>[AB])[\s*_\])]*(?:[–—:.,]|-\s|$))",
             )),
             commit: re(concat!(
                 r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",

@@ -145,8 +145,10 @@ impl OptionPair {
                 if lead && !ends_ignore_case(part, "ing") && !ends_ignore_case(part, "ed") {
                     self.match_head(&mut clause, Stem::of(part), negated, r.clone());
                 }
-                if part.len() >= 3 && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..])
-                {
+                // Numbers tell options apart too: "the 81-year-old" against "the 34-year-old".
+                let long_enough = part.len() >= 3
+                    || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()));
+                if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
                     self.match_word(&mut clause, Stem::of(part), negated, r.clone());
                 }
             }
