@@ -92,3 +92,14 @@ fn contrast_words_split_clauses() {
         vec![0, 1]
     );
 }
+
+#[test]
+fn a_negating_verb_negates_the_action_after_it() {
+    let pair = OptionPair::new(
+        "Approve funding of the gene therapy for the infant.",
+        "Decline the gene therapy funding and expand the community programmes.",
+    );
+    let text = "My recommendation is to fund the gene therapy.";
+    let hits = pair.match_clauses(text, 0);
+    assert_eq!(hits.first().map(|h| h.option), Some(0), "{hits:?}");
+}

@@ -27,26 +27,59 @@ impl Polarity {
             self.run = 0;
             return None;
         }
+        let governed = self.governed(word);
+        if is_negating_verb(word) {
+            // "Decline *the funding*": the verb is a content word of its own and negates the
+            // action words after it, as "not" would.
+            self.pending = true;
+            self.run = 0;
+        }
+        Some(governed)
+    }
+
+    fn governed(&mut self, word: &str) -> bool {
         if self.run > 0 {
             if is_stopword(word) {
                 self.run = 0;
-                return Some(false);
+                return false;
             }
             self.run -= 1;
-            return Some(true);
+            return true;
         }
         if !self.pending || is_stopword(word) || is_scope_filler(word) {
-            return Some(false);
+            return false;
         }
         self.pending = false;
         self.run = NEGATION_RUN - 1;
-        Some(true)
+        true
     }
 
     pub(super) fn reset(&mut self) {
         self.pending = false;
         self.run = 0;
     }
+}
+
+/// Verbs that negate the action they take: "decline the funding", "withhold transfusion".
+fn is_negating_verb(word: &str) -> bool {
+    [
+        "decline",
+        "declining",
+        "refuse",
+        "refusing",
+        "withhold",
+        "withholding",
+        "forgo",
+        "forgoing",
+        "forego",
+        "foregoing",
+        "avoid",
+        "avoiding",
+        "stop",
+        "stopping",
+    ]
+    .iter()
+    .any(|v| v.eq_ignore_ascii_case(word))
 }
 
 /// Words between a negation and the word it governs: "do not *really* want", "not *even* try".
