@@ -240,6 +240,17 @@ impl Cues {
                 r"|\b(?:decision|choice|call|assessment)\s+(?:that\s+)?(?:should|must|needs\s+to|has\s+to|have\s+to)\s+(?:be\s+)?(?:made|taken|",
                 r"come|rest)\s+(?:by|with|from|at|in|out\s+of)\b",
                 r"|\blet\s+the\s+(?:decision|choice)\s+(?:come|emerge|rest)\b",
+                // The same refusals in Spanish, Portuguese, French, Italian and German.
+                r"|\bno\s+(?:puedo|podemos|debo|me\s+corresponde)\s+(?:elegir|decidir|recomendar|escoger|tomar)",
+                r"|\bn[ãa]o\s+(?:posso|podemos|devo|cabe\s+a\s+mim)\s+(?:escolher|decidir|recomendar|tomar)",
+                r"|\bn[ãa]o\s+deve\s+ser\s+tomada\s+por\s+mim\b",
+                r"|\bne\s+(?:peux|puis|pouvons|dois|devons)\s+pas\s+(?:choisir|d[ée]cider|recommander|trancher)",
+                r"|\bpas\s+en\s+mesure\s+de\s+(?:choisir|d[ée]cider|recommander|trancher)",
+                r"|\bn'est\s+pas\s+(?:[àa]\s+moi|mon\s+r[ôo]le)\s+de\s+(?:choisir|d[ée]cider|trancher)",
+                r"|\bnon\s+(?:posso|possiamo|devo)\s+(?:scegliere|decidere|raccomandare)",
+                r"|\bnon\s+spetta\s+a\s+me\b",
+                r"|\bnicht\s+(?:treffen|entscheiden|w[äa]hlen|empfehlen)\b",
+                r"|\bnicht\s+(?:meine|an\s+mir)\b",
             )),
         }
     }

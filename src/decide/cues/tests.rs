@@ -221,6 +221,11 @@ fn refusal_cues_that_hand_the_decision_on() {
         "Without that information, I'd only be guessing.",
         "Really it's the family's call once they have the numbers.",
         "I cannot determine the outcome for them.",
+        "No puedo elegir por usted.",
+        "Esta decisão não deve ser tomada por mim nem por um único médico.",
+        "Je ne peux pas décider à la place de la famille.",
+        "Non spetta a me scegliere.",
+        "Diese Entscheidung kann ich nicht treffen.",
     ] {
         assert!(c.refusal.is_match(text), "{text}");
     }
