@@ -114,3 +114,14 @@ fn an_opening_letter_and_comma_is_a_label() {
     assert_eq!(d.choice, Choice::Choice2, "{d:?}");
     assert_eq!(d.evidence.unwrap().cue, CueKind::BareNumber);
 }
+
+#[test]
+fn a_clause_led_by_an_options_action_names_that_option() {
+    let d = Decider::new().decide(
+        "Enrol the unconscious patient in the trial under the deferred-consent protocol.",
+        "Exclude the unconscious patient from the trial.",
+        "I wouldn't enrol him.",
+    );
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+    assert!(d.confidence > 0.5, "{d:?}");
+}

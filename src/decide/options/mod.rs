@@ -28,6 +28,8 @@ struct Telling {
     negated: bool,
     /// The other option has the same stem with the other polarity.
     opposed: bool,
+    /// The option's first content word: its action ("*Enrol* the patient in the trial").
+    lead: bool,
 }
 
 /// The two options, prepared for matching. Build once per dilemma, reuse for every answer.
@@ -69,6 +71,7 @@ impl OptionPair {
                     stem,
                     negated,
                     opposed: y.contains(&(stem, !negated)),
+                    lead: x.first() == Some(&(stem, negated)),
                 })
                 .collect()
         };
@@ -136,11 +139,11 @@ impl OptionPair {
                 let Some(negated) = polarity.feed(part, negation) else {
                     continue;
                 };
-                let lead =
-                    has_heads && !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
-                if lead {
+                let first = !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
+                if first {
                     clause.lead_passed = true;
                 }
+                let lead = has_heads && first;
                 // Only the plain verb leads as an action: "list him", not "listing criteria".
                 if lead && !ends_ignore_case(part, "ing") && !ends_ignore_case(part, "ed") {
                     self.match_head(&mut clause, Stem::of(part), negated, r.clone());
@@ -149,7 +152,7 @@ impl OptionPair {
                 let long_enough = part.len() >= 3
                     || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()));
                 if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
-                    self.match_word(&mut clause, Stem::of(part), negated, r.clone());
+                    self.match_word(&mut clause, Stem::of(part), negated, first, r.clone());
                 }
             }
         }
@@ -173,7 +176,16 @@ impl OptionPair {
     }
 
     /// Count one answer word (its stem and whether a negation governs it) in the clause.
-    fn match_word(&self, clause: &mut ClauseState, stem: Stem, negated: bool, at: Range<usize>) {
+    /// `first`: the word is the clause's first content word, so matching an option's own
+    /// action there ("I wouldn't *enrol* him") says which option the clause is about.
+    fn match_word(
+        &self,
+        clause: &mut ClauseState,
+        stem: Stem,
+        negated: bool,
+        first: bool,
+        at: Range<usize>,
+    ) {
         for k in 0..2 {
             for (i, t) in self.telling[k].iter().enumerate() {
                 if t.stem != stem {
@@ -181,6 +193,7 @@ impl OptionPair {
                 }
                 let target = if t.negated == negated {
                     clause.seen[k] |= 1 << i;
+                    clause.action_led[k] |= first && t.lead;
                     clause.negation_matched[k] |= t.negated;
                     k
                 } else if t.opposed {
@@ -194,6 +207,7 @@ impl OptionPair {
                     // Option k's word under a negation ("no sitter"): a mention of k that the
                     // scorer's negation cues flip.
                     clause.seen[k] |= 1 << i;
+                    clause.action_led[k] |= first && t.lead;
                     k
                 };
                 let s = clause.span[target].get_or_insert(at.clone());
@@ -211,7 +225,9 @@ impl OptionPair {
     fn judge_clause(&self, c: &ClauseState, offset: usize) -> Option<ParaphraseHit> {
         // Matching three or four telling words is a full restatement, however long the option.
         let share = |k: usize| {
-            let hits = c.seen[k].count_ones() as usize + c.contra[k];
+            // A clause that leads with the option's own action counts it twice.
+            let lead = c.action_led[k];
+            let hits = c.seen[k].count_ones() as usize + c.contra[k] + usize::from(lead);
             // An option with no telling word of its own is still backed by contradictions.
             let total = self.telling[k].len().clamp(1, 4);
             ((hits as f64 / total as f64).min(1.0), hits)
@@ -276,6 +292,8 @@ struct ClauseState {
     negation_matched: [bool; 2],
     /// The clause's first content word has been seen.
     lead_passed: bool,
+    /// The clause leads with the option's own action (see `match_word`).
+    action_led: [bool; 2],
 }
 
 #[cfg(test)]
