@@ -226,6 +226,12 @@ fn refusal_cues_that_hand_the_decision_on() {
         "Je ne peux pas décider à la place de la famille.",
         "Non spetta a me scegliere.",
         "Diese Entscheidung kann ich nicht treffen.",
+        "This isn't really a decision for me to make.",
+        "This is ultimately her decision, not one I can make for her.",
+        "I don't think I should be the one to pick between these.",
+        "I don't think either option should be chosen yet.",
+        "I don't think there's a clearly right answer I can give you.",
+        "I don't think this is something I can settle for the family.",
     ] {
         assert!(c.refusal.is_match(text), "{text}");
     }
