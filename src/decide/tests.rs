@@ -125,3 +125,13 @@ fn a_clause_led_by_an_options_action_names_that_option() {
     assert_eq!(d.choice, Choice::Choice2, "{d:?}");
     assert!(d.confidence > 0.5, "{d:?}");
 }
+
+#[test]
+fn deferring_an_action_opposes_doing_it() {
+    let d = Decider::new().decide(
+        "Perform the predictive Huntington's test the parents request for their 10-year-old.",
+        "Defer predictive testing until the child can decide for herself.",
+        "Don't test her.",
+    );
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+}

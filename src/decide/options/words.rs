@@ -60,7 +60,8 @@ impl Polarity {
     }
 }
 
-/// Verbs that negate the action they take: "decline the funding", "withhold transfusion".
+/// Verbs that negate the action they take: "decline the funding", "withhold transfusion",
+/// and for now, "defer testing".
 fn is_negating_verb(word: &str) -> bool {
     [
         "decline",
@@ -77,6 +78,12 @@ fn is_negating_verb(word: &str) -> bool {
         "avoiding",
         "stop",
         "stopping",
+        "defer",
+        "deferring",
+        "delay",
+        "delaying",
+        "postpone",
+        "postponing",
     ]
     .iter()
     .any(|v| v.eq_ignore_ascii_case(word))
