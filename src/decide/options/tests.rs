@@ -51,9 +51,12 @@ fn synonyms_and_noun_uses() {
 fn a_shared_action_counts_where_a_clause_leads_with_it() {
     let p = OptionPair::new("List him for a transplant", "Defer listing until release");
     assert_eq!(p.match_clauses("So list him.", 0)[0].option, 0);
+    // "Defer" negates its action, so "listing" tells the options apart by polarity: a plain
+    // mention leans to listing, never to deferring.
     assert!(p
         .match_clauses("The listing criteria are met.", 0)
-        .is_empty());
+        .iter()
+        .all(|h| h.option == 0));
     assert_eq!(p.match_clauses("Do not list him yet.", 0)[0].option, 1);
 }
 
