@@ -6,6 +6,7 @@
 //! - [`cues`]: the compiled cue patterns (labels, recommendation framing, negation, refusal).
 //! - [`triggers`]: one byte pass that tells which cue patterns can match a sentence at all.
 //! - [`options`]: paraphrase matching against the two options' own telling words.
+//! - [`quote`]: whether a position is inside quotation marks (reported speech).
 //! - [`score`]: every mention becomes a weighted vote (framing x position x kind, negation flips).
 //! - this file: content and reasoning combined into one [`Decision`] with an honest confidence.
 //! - [`discussion`]: values named and the Overton measure.
@@ -20,6 +21,7 @@ pub mod cues;
 pub mod discussion;
 pub mod judge;
 pub mod options;
+pub mod quote;
 pub mod score;
 pub mod stem;
 pub mod text;

@@ -13,6 +13,7 @@
 
 use super::cues::{label_target, Cues};
 use super::options::OptionPair;
+use super::quote;
 use super::text::{floor_boundary, sentences};
 use super::triggers;
 use std::ops::Range;
@@ -33,6 +34,8 @@ const NEGATED_SHARE: f64 = 0.6;
 const VERDICT_LEN: usize = 60;
 const LATER_CLAUSE_SHARE: f64 = 0.6;
 const CONDITIONAL_SHARE: f64 = 0.3;
+/// A restatement inside quotation marks.
+const QUOTED_SHARE: f64 = 0.4;
 /// How far back (bytes) a negation may sit before a mention within its clause.
 const NEGATION_WINDOW: usize = 48;
 
@@ -302,7 +305,14 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             {
                 // The first clause of a sentence carries its point; later ones qualify it.
                 let clause = if i == 0 { 1.0 } else { LATER_CLAUSE_SHARE };
-                let base = PARAPHRASE_WEIGHT * hit.strength * clause;
+                // Words in quotation marks are mostly someone else's ("'We're waiting on the
+                // review' is what hospitals say"), not the answer's own pick.
+                let quoted = if quote::is_quoted(sentence, hit.span.start - range.start) {
+                    QUOTED_SHARE
+                } else {
+                    1.0
+                };
+                let base = PARAPHRASE_WEIGHT * hit.strength * clause * quoted;
                 // When the option's own negation was matched, a "not" is no flip.
                 let negatable = !hit.negation_matched;
                 push(

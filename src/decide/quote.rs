@@ -1,0 +1,113 @@
+//! Whether a position in a sentence is inside quotation marks: reported speech ("the family
+//! keeps saying 'do everything'") restates an option without recommending it.
+//!
+//! Straight double quotes pair up; curly quotes open and close; a straight single quote opens
+//! after a space or a bracket and before a letter, and closes after a letter before a space
+//! or punctuation (so "he's" and "parents' wishes" after no opening never count). A quote
+//! right after `:` or `=` opens a value ("decision": "list him now"), not speech.
+
+/// Whether byte `at` of `sentence` is inside a quotation.
+pub fn is_quoted(sentence: &str, at: usize) -> bool {
+    let bytes = sentence.as_bytes();
+    let at = at.min(bytes.len());
+    let mut open: Option<Quote> = None;
+    let mut i = 0;
+    while i < at {
+        let rest = &sentence[i..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        let width = c.len_utf8();
+        match (open, c) {
+            (None, '"' | '“' | '‘') if !is_value(bytes, i) => {
+                open = Some(match c {
+                    '"' => Quote::Straight,
+                    '“' => Quote::CurlyDouble,
+                    _ => Quote::CurlySingle,
+                })
+            }
+            (None, '\'') if opens_single(bytes, i) && !is_value(bytes, i) => {
+                open = Some(Quote::Single)
+            }
+            (Some(Quote::Straight), '"')
+            | (Some(Quote::CurlyDouble), '”')
+            | (Some(Quote::CurlySingle), '’') => open = None,
+            (Some(Quote::Single), '\'') if closes_single(bytes, i) => open = None,
+            _ => {}
+        }
+        i += width;
+    }
+    open.is_some()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quote {
+    Straight,
+    CurlyDouble,
+    CurlySingle,
+    Single,
+}
+
+/// A quote right after `:` or `=` (spaces skipped) opens a value, as in JSON or YAML.
+fn is_value(bytes: &[u8], at: usize) -> bool {
+    bytes[..at]
+        .iter()
+        .rev()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b':' | b'='))
+}
+
+fn opens_single(bytes: &[u8], at: usize) -> bool {
+    let before = at.checked_sub(1).map(|j| bytes[j]);
+    let after = bytes.get(at + 1);
+    before.is_none_or(|b| b.is_ascii_whitespace() || matches!(b, b'(' | b'['))
+        && after.is_some_and(u8::is_ascii_alphanumeric)
+}
+
+fn closes_single(bytes: &[u8], at: usize) -> bool {
+    let before = at.checked_sub(1).map(|j| bytes[j]);
+    let after = bytes.get(at + 1);
+    before.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b',' | b'!' | b'?'))
+        && after.is_none_or(|b| !b.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_quoted;
+
+    fn quoted_at(text: &str, word: &str) -> bool {
+        is_quoted(text, text.find(word).expect("word in text"))
+    }
+
+    #[test]
+    fn reported_speech_is_quoted() {
+        let t = "'We're waiting on the review' is what hospitals say.";
+        assert!(quoted_at(t, "waiting"));
+        assert!(!quoted_at(t, "hospitals"));
+        let t = "His wife keeps saying “do everything”, but I'd stop.";
+        assert!(quoted_at(t, "everything"));
+        assert!(!quoted_at(t, "stop"));
+        let t = "Telling her that she \"nearly got the wrong drug\" would frighten her.";
+        assert!(quoted_at(t, "wrong"));
+        assert!(!quoted_at(t, "frighten"));
+    }
+
+    #[test]
+    fn apostrophes_and_values_are_not_quotes() {
+        let t = "He's clear, and the parents' wishes matter, so report it.";
+        assert!(!quoted_at(t, "report"));
+        let t = "{\"decision\": \"list him now\"}";
+        assert!(!quoted_at(t, "list"));
+        let t = "answer: 'defer listing'";
+        assert!(!quoted_at(t, "defer"));
+    }
+
+    #[test]
+    fn any_position_and_any_text_is_safe() {
+        for t in ["", "'", "\"", "“", "a'b", "é'"] {
+            for at in 0..=t.len() + 2 {
+                let _ = is_quoted(t, at);
+            }
+        }
+    }
+}
