@@ -135,3 +135,13 @@ fn deferring_an_action_opposes_doing_it() {
     );
     assert_eq!(d.choice, Choice::Choice2, "{d:?}");
 }
+
+#[test]
+fn a_negation_reaches_through_light_verbs_and_bold() {
+    let d = Decider::new().decide(
+        "List him for liver transplantation now despite his relapse.",
+        "Defer listing until he completes six months of sobriety.",
+        "I would **not** make him wait six months.",
+    );
+    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
+}

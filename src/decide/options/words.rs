@@ -89,7 +89,9 @@ fn is_negating_verb(word: &str) -> bool {
     .any(|v| v.eq_ignore_ascii_case(word))
 }
 
-/// Words between a negation and the word it governs: "do not *really* want", "not *even* try".
+/// Words between a negation and the word it governs: "do not *really* want", "not *even* try",
+/// and the light verbs that pass it on to the action: "not *make* him wait", "don't *let* her
+/// leave".
 fn is_scope_filler(word: &str) -> bool {
     [
         "really",
@@ -98,6 +100,11 @@ fn is_scope_filler(word: &str) -> bool {
         "yet",
         "necessarily",
         "immediately",
+        "make",
+        "let",
+        "force",
+        "ask",
+        "have",
     ]
     .iter()
     .any(|f| f.eq_ignore_ascii_case(word))
