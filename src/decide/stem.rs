@@ -51,7 +51,7 @@ const CLASSES: &[&[&str]] = &[
         "secret",
     ],
     &["comfort", "palliative", "palliation"],
-    &["now", "immediately", "tonight", "promptly"],
+    &["now", "immediately", "tonight", "promptly", "today"],
 ];
 
 /// A lowercase ASCII prefix stem of a word.

@@ -188,7 +188,6 @@ const STOPWORDS: &[&str] = &[
     "option",
     "patient",
     "patients",
-    "today",
     "s",
 ];
 
