@@ -82,6 +82,27 @@ impl Stem {
         }
     }
 
+    /// The synonym class of the opposite action, for the classes that have one: stopping
+    /// against continuing, respecting a wish against overriding it.
+    pub fn antonym(&self) -> Option<Stem> {
+        static PAIRS: OnceLock<Vec<(Stem, Stem)>> = OnceLock::new();
+        let pairs = PAIRS.get_or_init(|| {
+            [("stop", "continue"), ("respect", "override")]
+                .iter()
+                .map(|&(a, b)| (Stem::of(a), Stem::of(b)))
+                .collect()
+        });
+        pairs.iter().find_map(|&(a, b)| {
+            if *self == a {
+                Some(b)
+            } else if *self == b {
+                Some(a)
+            } else {
+                None
+            }
+        })
+    }
+
     /// Add to `set` the starts of every word with this stem: its own, and those of its
     /// synonym class's members (a word may tell an option without sharing its first letters).
     pub fn add_starts_to(&self, set: &mut StartSet) {

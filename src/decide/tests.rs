@@ -145,3 +145,19 @@ fn a_negation_reaches_through_light_verbs_and_bold() {
     );
     assert_eq!(d.choice, Choice::Choice1, "{d:?}");
 }
+
+#[test]
+fn opposite_actions_and_abbreviations_name_the_other_option() {
+    let d = Decider::new().decide(
+        "Respect his refusal of further dialysis and transition him to hospice care.",
+        "Continue dialysis for two more weeks while his capacity is reassessed.",
+        "Stop the dialysis.",
+    );
+    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
+    let d = Decider::new().decide(
+        "Enter a do-not-resuscitate order over the family's objection.",
+        "Keep the patient full code and continue meeting with the family.",
+        "Write the DNR.",
+    );
+    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
+}

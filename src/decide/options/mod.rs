@@ -85,6 +85,12 @@ impl OptionPair {
         let mut starts = StartSet::default();
         for t in telling.iter().flatten() {
             t.stem.add_starts_to(&mut starts);
+            if let Some(anti) = t.stem.antonym() {
+                anti.add_starts_to(&mut starts);
+            }
+        }
+        for abbreviation in ABBREVIATIONS {
+            starts.insert(abbreviation.0.as_bytes());
         }
         OptionPair {
             telling,
@@ -152,7 +158,11 @@ impl OptionPair {
                 let long_enough = part.len() >= 3
                     || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()));
                 if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
-                    self.match_word(&mut clause, Stem::of(part), negated, first, r.clone());
+                    let (stem, negated) = read_word(part, negated);
+                    self.match_word(&mut clause, stem, negated, first, r.clone());
+                    if let Some(anti) = stem.antonym() {
+                        self.match_antonym(&mut clause, anti, negated, r.clone());
+                    }
                 }
             }
         }
@@ -216,6 +226,22 @@ impl OptionPair {
         }
     }
 
+    /// Count a word whose opposite an option says: "stop" against "Continue dialysis" backs
+    /// the other option; "don't stop" backs that one.
+    fn match_antonym(&self, clause: &mut ClauseState, anti: Stem, negated: bool, at: Range<usize>) {
+        for k in 0..2 {
+            for t in &self.telling[k] {
+                if t.stem != anti {
+                    continue;
+                }
+                let target = if t.negated == negated { 1 - k } else { k };
+                clause.contra[target] += 1;
+                let s = clause.span[target].get_or_insert(at.clone());
+                s.end = at.end;
+            }
+        }
+    }
+
     /// Whether a word could be telling at all: its first two letters start some telling stem
     /// or synonym (most words fail here, before a stem is built).
     fn may_tell(&self, word: &str) -> bool {
@@ -252,6 +278,26 @@ impl OptionPair {
             span: span.start + offset..span.end + offset,
             negation_matched: c.negation_matched[best],
         })
+    }
+}
+
+/// Clinical abbreviations read as the words they stand for, with the negation they carry:
+/// "DNR" is "do not resuscitate".
+const ABBREVIATIONS: &[(&str, &str, bool)] = &[
+    ("dnr", "resuscitate", true),
+    ("dnar", "resuscitate", true),
+    ("dnacpr", "resuscitate", true),
+];
+
+/// The stem a word is matched by and whether it is negated, abbreviations expanded (a
+/// negation before an abbreviation that carries one cancels it: "no DNR").
+pub(super) fn read_word(word: &str, negated: bool) -> (Stem, bool) {
+    match ABBREVIATIONS
+        .iter()
+        .find(|a| a.0.eq_ignore_ascii_case(word))
+    {
+        Some(&(_, full, carried)) => (Stem::of(full), negated != carried),
+        None => (Stem::of(word), negated),
     }
 }
 

@@ -186,7 +186,7 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
             };
             let negated = negated || rejected;
             if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
-                let s = (Stem::of(w), negated);
+                let s = super::read_word(w, negated);
                 if !stems.contains(&s) {
                     stems.push(s);
                 }
