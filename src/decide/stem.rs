@@ -40,6 +40,7 @@ const CLASSES: &[&[&str]] = &[
     &["operate", "operation", "surgery", "surgical"],
     &["allow", "permit"],
     &["decline", "refuse", "reject"],
+    &["withhold", "skip", "omit", "forgo", "forego"],
     &["proceed", "ahead"],
     &["warn", "alert"],
     &["resuscitate", "resuscitation", "cpr"],
@@ -82,20 +83,24 @@ impl Stem {
         }
     }
 
-    /// The synonym class of the opposite action, for the classes that have one: stopping
-    /// against continuing, respecting a wish against overriding it.
-    pub fn antonym(&self) -> Option<Stem> {
+    /// The synonym classes of the opposite actions, for the classes that have them: stopping
+    /// against continuing or proceeding, respecting a wish against overriding it.
+    pub fn antonyms(self) -> impl Iterator<Item = Stem> {
         static PAIRS: OnceLock<Vec<(Stem, Stem)>> = OnceLock::new();
         let pairs = PAIRS.get_or_init(|| {
-            [("stop", "continue"), ("respect", "override")]
-                .iter()
-                .map(|&(a, b)| (Stem::of(a), Stem::of(b)))
-                .collect()
+            [
+                ("stop", "continue"),
+                ("stop", "proceed"),
+                ("respect", "override"),
+            ]
+            .iter()
+            .map(|&(a, b)| (Stem::of(a), Stem::of(b)))
+            .collect()
         });
-        pairs.iter().find_map(|&(a, b)| {
-            if *self == a {
+        pairs.iter().filter_map(move |&(a, b)| {
+            if self == a {
                 Some(b)
-            } else if *self == b {
+            } else if self == b {
                 Some(a)
             } else {
                 None

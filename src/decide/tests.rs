@@ -161,3 +161,25 @@ fn opposite_actions_and_abbreviations_name_the_other_option() {
     );
     assert_eq!(d.choice, Choice::Choice1, "{d:?}");
 }
+
+#[test]
+fn stopping_against_proceeding_and_skipping_against_withholding() {
+    let d = Decider::new().decide(
+        "Proceed with the course of ECT authorised by her guardian.",
+        "Do not proceed with ECT while the patient verbally objects.",
+        "I'd stop, continue pharmacotherapy, and revisit it later.",
+    );
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+    let d = Decider::new().decide(
+        "Administer heparin before withdrawal of life support.",
+        "Withhold premortem heparin, since it offers no benefit to him.",
+        "I'd skip it.",
+    );
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+    let d = Decider::new().decide(
+        "Covertly crush the medication into her food.",
+        "Stop the medication that the patient keeps refusing.",
+        "Honestly I'd just stop it.",
+    );
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+}

@@ -85,7 +85,7 @@ impl OptionPair {
         let mut starts = StartSet::default();
         for t in telling.iter().flatten() {
             t.stem.add_starts_to(&mut starts);
-            if let Some(anti) = t.stem.antonym() {
+            for anti in t.stem.antonyms() {
                 anti.add_starts_to(&mut starts);
             }
         }
@@ -160,8 +160,8 @@ impl OptionPair {
                 if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
                     let (stem, negated) = read_word(part, negated);
                     self.match_word(&mut clause, stem, negated, first, r.clone());
-                    if let Some(anti) = stem.antonym() {
-                        self.match_antonym(&mut clause, anti, negated, r.clone());
+                    for anti in stem.antonyms() {
+                        self.match_antonym(&mut clause, stem, anti, negated, r.clone());
                     }
                 }
             }
@@ -227,9 +227,20 @@ impl OptionPair {
     }
 
     /// Count a word whose opposite an option says: "stop" against "Continue dialysis" backs
-    /// the other option; "don't stop" backs that one.
-    fn match_antonym(&self, clause: &mut ClauseState, anti: Stem, negated: bool, at: Range<usize>) {
+    /// the other option; "don't stop" backs that one. An option that says the word itself
+    /// too ("Stop the medication she keeps refusing") is read by the word alone.
+    fn match_antonym(
+        &self,
+        clause: &mut ClauseState,
+        stem: Stem,
+        anti: Stem,
+        negated: bool,
+        at: Range<usize>,
+    ) {
         for k in 0..2 {
+            if self.telling[k].iter().any(|t| t.stem == stem) {
+                continue;
+            }
             for t in &self.telling[k] {
                 if t.stem != anti {
                     continue;
@@ -287,6 +298,7 @@ const ABBREVIATIONS: &[(&str, &str, bool)] = &[
     ("dnr", "resuscitate", true),
     ("dnar", "resuscitate", true),
     ("dnacpr", "resuscitate", true),
+    ("cps", "protective", false),
 ];
 
 /// The stem a word is matched by and whether it is negated, abbreviations expanded (a
