@@ -36,6 +36,9 @@ pub struct Args {
     /// L2 penalty per update.
     #[arg(long, default_value_t = train::TrainConfig::default().l2)]
     l2: f32,
+    /// Probability at or above which a request is called a dilemma (stored in the weights).
+    #[arg(long, default_value_t = train::TrainConfig::default().threshold)]
+    threshold: f32,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -62,6 +65,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         epochs: args.epochs,
         learning_rate: args.learning_rate,
         l2: args.l2,
+        threshold: args.threshold,
         ..Default::default()
     };
     let report = train::build(&data, cases.as_deref(), &cfg);
