@@ -120,6 +120,19 @@ fn clause_before(sentence: &str, at: usize) -> &str {
     &window[lower_cut..]
 }
 
+/// Whether the clause before a mention negates it ("I would not proceed with"). Markdown
+/// emphasis is read through ("I would **not** make him"): the pattern without it stays fast.
+fn negated_before(cues: &Cues, before: &str) -> bool {
+    let test = |b: &str| {
+        triggers::scan(b) & triggers::NEGATION_BEFORE != 0 && cues.negation_before.is_match(b)
+    };
+    if before.as_bytes().iter().any(|&b| b == b'*' || b == b'_') {
+        test(&before.replace(['*', '_'], ""))
+    } else {
+        test(before)
+    }
+}
+
 /// Start of the last occurrence of `needle` (lowercase ASCII) in `hay`, ignoring ASCII case.
 fn rfind_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len())
@@ -218,8 +231,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             let before = clause_before(sentence, local);
             let after = &sentence[floor_boundary(sentence, span.end - range.start)..];
             let negated = negatable
-                && ((triggers::scan(before) & triggers::NEGATION_BEFORE != 0
-                    && cues.negation_before.is_match(before))
+                && (negated_before(cues, before)
                     || if kind == CueKind::Paraphrase {
                         cues.negation_after_phrase.is_match(after)
                     } else {
@@ -385,6 +397,13 @@ mod tests {
         assert!(s.support[0] > s.support[1], "{:?}", s.support);
         let s = score("I favour the latter.");
         assert!(s.support[1] > s.support[0], "{:?}", s.support);
+    }
+
+    #[test]
+    fn a_negation_in_bold_still_negates() {
+        assert!(negated_before(Cues::get(), "I would **not** make him "));
+        assert!(negated_before(Cues::get(), "I would not "));
+        assert!(!negated_before(Cues::get(), "I would **strongly** "));
     }
 
     #[test]

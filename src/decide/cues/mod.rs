@@ -126,7 +126,7 @@ impl Cues {
                 r"(?i)(?:\b(?:not|never|no|neither|nor|against|reject|rejecting|oppose|opposing|cannot|unable|",
                 r"instead\s+of|rather\s+than|over|versus|vs\.?|than|forgo|forgoing|avoid|avoiding|",
                 r"steer\s+clear\s+of|hold\s+off\s+on|refrain\s+from)|n't)",
-                r"[*_]*(?:\s+\S+){0,4}?[\s*_(]*$",
+                r"(?:\s+\S+){0,4}?[\s*_(]*$",
             )),
             negation_after: re(concat!(
                 r"(?i)^[\s*_):\-–—]*(?:\([^)]{0,80}\)\s*|[^—–]{0,80}[—–]\s*)?(?:(?:is|would\s+be|",
