@@ -41,6 +41,8 @@ const CLASSES: &[&[&str]] = &[
     &["allow", "permit"],
     &["decline", "refuse", "reject"],
     &["withhold", "skip", "omit", "forgo", "forego"],
+    &["covert", "covertly", "hide", "hidden", "conceal", "secretly"],
+    &["openly", "transparently", "overtly"],
     &["proceed", "ahead"],
     &["warn", "alert"],
     &["resuscitate", "resuscitation", "cpr"],
@@ -92,6 +94,7 @@ impl Stem {
                 ("stop", "continue"),
                 ("stop", "proceed"),
                 ("respect", "override"),
+                ("covert", "openly"),
             ]
             .iter()
             .map(|&(a, b)| (Stem::of(a), Stem::of(b)))
