@@ -232,6 +232,10 @@ fn refusal_cues_that_hand_the_decision_on() {
         "I don't think either option should be chosen yet.",
         "I don't think there's a clearly right answer I can give you.",
         "I don't think this is something I can settle for the family.",
+        "It would not be appropriate for me to recommend one option over the other.",
+        "{\"decision\": null, \"rationale\": \"depends on state law\"}",
+        "Honestly? This one doesn't have a right answer I can hand you.",
+        "On this information, neither Choice 1 nor Choice 2 is clearly superior.",
     ] {
         assert!(c.refusal.is_match(text), "{text}");
     }
