@@ -142,6 +142,21 @@ fn fresh_set_f_is_read() {
     check_set("decide_fresh_f.jsonl", 0.86, 0);
 }
 
+/// Fresh set G, answers shaped like current frontier models' (written without sight of the
+/// parser): 0.890 on its first run, then used for development (see README).
+#[test]
+fn fresh_set_g_is_read() {
+    check_set("decide_fresh_g.jsonl", 0.93, 0);
+}
+
+/// Fresh set H, the last check of its session: varied voices and deployments, 12% in other
+/// languages, written without sight of the parser and run once after all parser work: 0.825,
+/// one answer misread at or above the judge threshold (see README). Not tuned on.
+#[test]
+fn fresh_set_h_is_read() {
+    check_set("decide_fresh_h.jsonl", 0.80, 1);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

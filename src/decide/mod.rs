@@ -40,7 +40,9 @@ use std::ops::Range;
 /// How much a separate reasoning field counts next to the answer itself: the content is what
 /// the user reads, the reasoning often weighs options it then rejects.
 const REASONING_SHARE: f64 = 0.35;
-/// Decisive (recommendation-framed) weight below which a refusal phrase wins.
+/// Decisive (recommendation-framed) weight below which a refusal phrase wins, per unit of
+/// refusal weight: an answer that declines more firmly (more refusal phrases, or one in its
+/// opening or closing lines) needs a firmer recommendation to count as a choice.
 const REFUSAL_OVERRIDE: f64 = 3.0;
 /// Scale of the support at which confidence saturates (about one framed label mention).
 const SUPPORT_SCALE: f64 = 3.0;
@@ -181,7 +183,8 @@ impl Decider {
         let total = support[0] + support[1];
         let winner = usize::from(support[1] > support[0]);
         let loser = 1 - winner;
-        if total <= 0.0 || (refusal > 0.0 && decisive[winner] < REFUSAL_OVERRIDE) {
+        if total <= 0.0 || (refusal > 0.0 && decisive[winner] < REFUSAL_OVERRIDE * refusal.max(1.0))
+        {
             // No recommendation read: an explicit refusal phrase makes that fairly sure; mere
             // silence (a truncated or off-topic answer) less so.
             decision.confidence = if refusal > 0.0 {

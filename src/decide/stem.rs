@@ -41,7 +41,9 @@ const CLASSES: &[&[&str]] = &[
     &["allow", "permit"],
     &["decline", "refuse", "reject"],
     &["withhold", "skip", "omit", "forgo", "forego"],
-    &["covert", "covertly", "hide", "hidden", "conceal", "secretly"],
+    &[
+        "covert", "covertly", "hide", "hidden", "conceal", "secretly",
+    ],
     &["openly", "transparently", "overtly"],
     &["proceed", "ahead"],
     &["warn", "alert"],
