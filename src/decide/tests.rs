@@ -98,14 +98,21 @@ fn confidence_is_lower_when_evidence_conflicts() {
     assert!(mixed.confidence < clear.confidence);
 }
 
+/// Assert that `answer` to the two options is read as `expected`; the decision for more checks.
+fn reads(option1: &str, option2: &str, answer: &str, expected: Choice) -> Decision {
+    let d = Decider::new().decide(option1, option2, answer);
+    assert_eq!(d.choice, expected, "{answer}: {d:?}");
+    d
+}
+
 #[test]
 fn numbers_tell_options_apart() {
-    let d = Decider::new().decide(
+    reads(
         "Admit the 81-year-old who arrived first to the last ICU bed.",
         "Admit the 34-year-old, who has the better chance of survival, to the last ICU bed.",
         "Honestly I'd put the 81-year-old in the bed.",
+        Choice::Choice1,
     );
-    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
 }
 
 #[test]
@@ -117,79 +124,79 @@ fn an_opening_letter_and_comma_is_a_label() {
 
 #[test]
 fn a_clause_led_by_an_options_action_names_that_option() {
-    let d = Decider::new().decide(
+    let d = reads(
         "Enrol the unconscious patient in the trial under the deferred-consent protocol.",
         "Exclude the unconscious patient from the trial.",
         "I wouldn't enrol him.",
+        Choice::Choice2,
     );
-    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
     assert!(d.confidence > 0.5, "{d:?}");
 }
 
 #[test]
 fn deferring_an_action_opposes_doing_it() {
-    let d = Decider::new().decide(
+    reads(
         "Perform the predictive Huntington's test the parents request for their 10-year-old.",
         "Defer predictive testing until the child can decide for herself.",
         "Don't test her.",
+        Choice::Choice2,
     );
-    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
 }
 
 #[test]
 fn a_negation_reaches_through_light_verbs_and_bold() {
-    let d = Decider::new().decide(
+    reads(
         "List him for liver transplantation now despite his relapse.",
         "Defer listing until he completes six months of sobriety.",
         "I would **not** make him wait six months.",
+        Choice::Choice1,
     );
-    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
 }
 
 #[test]
 fn opposite_actions_and_abbreviations_name_the_other_option() {
-    let d = Decider::new().decide(
+    reads(
         "Respect his refusal of further dialysis and transition him to hospice care.",
         "Continue dialysis for two more weeks while his capacity is reassessed.",
         "Stop the dialysis.",
+        Choice::Choice1,
     );
-    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
-    let d = Decider::new().decide(
+    reads(
         "Enter a do-not-resuscitate order over the family's objection.",
         "Keep the patient full code and continue meeting with the family.",
         "Write the DNR.",
+        Choice::Choice1,
     );
-    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
 }
 
 #[test]
 fn stopping_against_proceeding_and_skipping_against_withholding() {
-    let d = Decider::new().decide(
+    reads(
         "Proceed with the course of ECT authorised by her guardian.",
         "Do not proceed with ECT while the patient verbally objects.",
         "I'd stop, continue pharmacotherapy, and revisit it later.",
+        Choice::Choice2,
     );
-    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
-    let d = Decider::new().decide(
+    reads(
         "Administer heparin before withdrawal of life support.",
         "Withhold premortem heparin, since it offers no benefit to him.",
         "I'd skip it.",
+        Choice::Choice2,
     );
-    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
-    let d = Decider::new().decide(
+    reads(
         "Covertly crush the medication into her food.",
         "Stop the medication that the patient keeps refusing.",
         "Honestly I'd just stop it.",
+        Choice::Choice2,
     );
-    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
 }
 
 #[test]
 fn a_firm_refusal_outweighs_advice_about_process() {
-    let d = Decider::new().decide(
+    reads(
         "Enter a do-not-resuscitate order over the objection of the patient's wife.",
         "Keep him full code as his wife insists and continue the conversations with her daily.",
         "{\"decision\": null, \"rationale\": \"Whether a unilateral DNR order is permissible depends on state law. The decision to override the surrogate must go through the ethics committee rather than being made here.\"}",
+        Choice::Refusal,
     );
-    assert_eq!(d.choice, Choice::Refusal, "{d:?}");
 }
