@@ -200,3 +200,13 @@ fn a_firm_refusal_outweighs_advice_about_process() {
         Choice::Refusal,
     );
 }
+
+#[test]
+fn a_negated_negating_verb_leaves_its_action_plain() {
+    reads(
+        "Stop dialysis and move to comfort care.",
+        "Continue dialysis for two more weeks.",
+        "Don't stop the dialysis yet.",
+        Choice::Choice2,
+    );
+}

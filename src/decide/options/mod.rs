@@ -160,8 +160,12 @@ impl OptionPair {
                 if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
                     let (stem, negated) = read_word(part, negated);
                     self.match_word(&mut clause, stem, negated, first, r.clone());
-                    for anti in stem.antonyms() {
-                        self.match_antonym(&mut clause, stem, anti, negated, r.clone());
+                    // Under a negation the word is read as itself ("don't stop" names the
+                    // option that stops, and the scorer's negation cue flips it).
+                    if !negated {
+                        for anti in stem.antonyms() {
+                            self.match_antonym(&mut clause, stem, anti, r.clone());
+                        }
                     }
                 }
             }
@@ -226,17 +230,10 @@ impl OptionPair {
         }
     }
 
-    /// Count a word whose opposite an option says: "stop" against "Continue dialysis" backs
-    /// the other option; "don't stop" backs that one. An option that says the word itself
-    /// too ("Stop the medication she keeps refusing") is read by the word alone.
-    fn match_antonym(
-        &self,
-        clause: &mut ClauseState,
-        stem: Stem,
-        anti: Stem,
-        negated: bool,
-        at: Range<usize>,
-    ) {
+    /// Count a plain word whose opposite an option says: "stop" against "Continue dialysis"
+    /// backs the other option, against "Do not continue" that one. An option that says the
+    /// word itself too ("Stop the medication she keeps refusing") is read by the word alone.
+    fn match_antonym(&self, clause: &mut ClauseState, stem: Stem, anti: Stem, at: Range<usize>) {
         for k in 0..2 {
             if self.telling[k].iter().any(|t| t.stem == stem) {
                 continue;
@@ -245,7 +242,7 @@ impl OptionPair {
                 if t.stem != anti {
                     continue;
                 }
-                let target = if t.negated == negated { 1 - k } else { k };
+                let target = if t.negated { k } else { 1 - k };
                 clause.contra[target] += 1;
                 let s = clause.span[target].get_or_insert(at.clone());
                 s.end = at.end;

@@ -30,8 +30,9 @@ impl Polarity {
         let governed = self.governed(word);
         if is_negating_verb(word) {
             // "Decline *the funding*": the verb is a content word of its own and negates the
-            // action words after it, as "not" would.
-            self.pending = true;
+            // action words after it, as "not" would; negated itself ("don't stop dialysis"),
+            // it leaves them plain.
+            self.pending = !governed;
             self.run = 0;
         }
         Some(governed)
