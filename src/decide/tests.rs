@@ -210,3 +210,11 @@ fn a_negated_negating_verb_leaves_its_action_plain() {
         Choice::Choice2,
     );
 }
+
+#[test]
+fn a_bare_foreign_ordinal_is_a_label() {
+    let d = decide("La segunda. La diálisis esta noche iría contra su rechazo.");
+    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
+    let d = decide("Sceglierei la prima: dialisi stasera.");
+    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
+}

@@ -186,7 +186,14 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         ],
     ),
     (LABEL_START, E, FOREIGN_ORDINALS),
-    (LABEL_AFTER_THE, E, &["former", "latter", "first", "second"]),
+    (
+        LABEL_AFTER_THE,
+        E,
+        &[
+            "former", "latter", "first", "second", "primera", "segunda", "premi", "seconde",
+            "deuxi", "prima", "seconda", "primeira",
+        ],
+    ),
     (
         REFUSAL,
         E,

@@ -70,6 +70,8 @@ impl Cues {
             r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
             r"|(?i:\bthe\s+(?P<fl>former|latter)\b)",
             r"|(?i:\bthe\s+(?P<fs>first|second)(?:[\s*_]*[.!,;)]|[\s*_]*$))",
+            r"|(?i:\b(?:la|a|le)\s+(?P<fa>primera|segunda|premi[eè]re|seconde|deuxi[eè]me|prima|seconda|",
+            r"primeira)(?:[\s*_]*[.!,;:)]|[\s*_]*$))",
             r"|(?i:\b(?P<fo>primera|segunda|premi[eè]re|deuxi[eè]me|seconde|erste|ersten|zweite|",
             r"zweiten|prima|seconda|primeira|eerste|tweede)\s+(?:opci[oó]n|option|op[cç][aã]o|",
             r"opzione|optie|alternativa|alternative|scelta|keuze|wahl)\b)",
@@ -352,8 +354,13 @@ pub fn label_target(matched: &str) -> Option<(usize, bool)> {
         | "zweiten" | "seconda" | "tweede" => Some((1, true)),
         _ => None,
     };
-    if first_word.eq_ignore_ascii_case("the") {
-        let rest = matched[3..].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    // "the first." and its Spanish, French, Italian and Portuguese forms ("la segunda.").
+    if ["the", "la", "a", "le"]
+        .iter()
+        .any(|a| first_word.eq_ignore_ascii_case(a))
+    {
+        let rest =
+            matched[first_word.len()..].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
         return ordinal(leading_letters(rest));
     }
     if let Some(hit) = ordinal(first_word) {

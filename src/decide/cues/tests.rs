@@ -20,7 +20,8 @@ fn label_by_groups(text: &str) -> Vec<Option<(usize, bool)>> {
                     .name("o")
                     .or_else(|| caps.name("fl"))
                     .or_else(|| caps.name("fs"))
-                    .or_else(|| caps.name("fo"))?;
+                    .or_else(|| caps.name("fo"))
+                    .or_else(|| caps.name("fa"))?;
                 let ones = [
                     "first",
                     "1st",
@@ -61,6 +62,8 @@ fn label_target_agrees_with_capture_groups() {
         "the",
         "The",
         "tHe",
+        "la",
+        "Le",
     ];
     let glue = ["", " ", "**", ": ", " #", "_", "：", "  *", "\n"];
     let tails = [
@@ -89,6 +92,10 @@ fn label_target_agrees_with_capture_groups() {
         "opción",
         "Option",
         "choix",
+        "segunda",
+        "prima",
+        "première",
+        "seconda",
     ];
     let mut checked = 0;
     for h in heads {
