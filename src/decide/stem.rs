@@ -31,6 +31,7 @@ const CLASSES: &[&[&str]] = &[
         "cease",
         "halt",
         "terminate",
+        "suspend",
     ],
     &["continue", "maintain", "keep", "sustain"],
     &["give", "administer"],

@@ -79,6 +79,8 @@ fn is_negating_verb(word: &str) -> bool {
         "avoiding",
         "stop",
         "stopping",
+        "suspend",
+        "suspending",
         "defer",
         "deferring",
         "delay",
