@@ -60,6 +60,26 @@ const CLASSES: &[&[&str]] = &[
     &["now", "immediately", "tonight", "promptly", "today"],
 ];
 
+/// Verbs that negate the action they take ("decline the funding", "withhold transfusion", and
+/// for now "defer testing"), in any inflection: matched on their cut form, like the classes.
+const NEGATING_VERBS: &[&str] = &[
+    "decline", "refuse", "withhold", "forgo", "forego", "avoid", "stop", "suspend", "defer",
+    "delay", "postpone",
+];
+
+/// Whether `word` is one of [`NEGATING_VERBS`], plain or in "-ing" or "-s" ("declining").
+/// Past forms ("she refused dialysis") narrate the case rather than name an action.
+pub fn negates_action(word: &str) -> bool {
+    // Every negating verb is at least four letters; most words fail this cheap test.
+    let b = word.as_bytes();
+    if b.len() < 4 || b[b.len() - 2..].eq_ignore_ascii_case(b"ed") {
+        return false;
+    }
+    let mut buf = [0u8; 32];
+    let key = key_of(cut_word(word, &mut buf));
+    synonyms().negating.binary_search(&key).is_ok()
+}
+
 /// A lowercase ASCII prefix stem of a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Stem {
@@ -230,6 +250,8 @@ struct Synonyms {
     members: Vec<(u64, Stem)>,
     /// (class stem, its member words).
     classes: Vec<(Stem, &'static [&'static str])>,
+    /// Keys of the [`NEGATING_VERBS`]' cut words, sorted.
+    negating: Vec<u64>,
 }
 
 impl Synonyms {
@@ -246,7 +268,16 @@ impl Synonyms {
             classes.push((class_stem, *class));
         }
         members.sort_by_key(|m| m.0);
-        Synonyms { members, classes }
+        let mut negating: Vec<u64> = NEGATING_VERBS
+            .iter()
+            .map(|w| key_of(cut_word(w, &mut [0u8; 32])))
+            .collect();
+        negating.sort_unstable();
+        Synonyms {
+            members,
+            classes,
+            negating,
+        }
     }
 
     fn class_of(&self, cut: &[u8]) -> Option<Stem> {
@@ -292,6 +323,31 @@ mod tests {
         }
         assert_ne!(Stem::of("continue"), Stem::of("contact"));
         assert_ne!(Stem::of("defer"), Stem::of("definite"));
+    }
+
+    #[test]
+    fn negating_verbs_are_read_in_any_present_inflection() {
+        for w in [
+            "Decline",
+            "declining",
+            "refuses",
+            "withholding",
+            "stopping",
+            "deferring",
+        ] {
+            assert!(negates_action(w), "{w}");
+        }
+        for w in [
+            "refused",
+            "stopped",
+            "refusal",
+            "decidedly",
+            "stop-gap",
+            "top",
+            "delayed",
+        ] {
+            assert!(!negates_action(w), "{w}");
+        }
     }
 
     #[test]

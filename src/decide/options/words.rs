@@ -3,7 +3,7 @@
 //! open with before its action, and the descriptive clauses that end an option's action.
 
 use super::breaks_clause;
-use crate::decide::stem::Stem;
+use crate::decide::stem::{negates_action, Stem};
 use crate::decide::text::{is_negation, is_stopword, words};
 
 /// Most content words a negation governs in a row: "without *palliative sedation*".
@@ -28,7 +28,7 @@ impl Polarity {
             return None;
         }
         let governed = self.governed(word);
-        if is_negating_verb(word) {
+        if negates_action(word) {
             // "Decline *the funding*": the verb is a content word of its own and negates the
             // action words after it, as "not" would; negated itself ("don't stop dialysis"),
             // it leaves them plain.
@@ -59,37 +59,6 @@ impl Polarity {
         self.pending = false;
         self.run = 0;
     }
-}
-
-/// Verbs that negate the action they take: "decline the funding", "withhold transfusion",
-/// and for now, "defer testing".
-fn is_negating_verb(word: &str) -> bool {
-    [
-        "decline",
-        "declining",
-        "refuse",
-        "refusing",
-        "withhold",
-        "withholding",
-        "forgo",
-        "forgoing",
-        "forego",
-        "foregoing",
-        "avoid",
-        "avoiding",
-        "stop",
-        "stopping",
-        "suspend",
-        "suspending",
-        "defer",
-        "deferring",
-        "delay",
-        "delaying",
-        "postpone",
-        "postponing",
-    ]
-    .iter()
-    .any(|v| v.eq_ignore_ascii_case(word))
 }
 
 /// Words between a negation and the word it governs: "do not *really* want", "not *even* try",
