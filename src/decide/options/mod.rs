@@ -89,8 +89,12 @@ impl OptionPair {
                 anti.add_starts_to(&mut starts);
             }
         }
-        for abbreviation in ABBREVIATIONS {
-            starts.insert(abbreviation.0.as_bytes());
+        // An abbreviation can only tell when what it stands for does.
+        for &(short, full, _) in ABBREVIATIONS {
+            let full = Stem::of(full);
+            if telling.iter().flatten().any(|t| t.stem == full) {
+                starts.insert(short.as_bytes());
+            }
         }
         OptionPair {
             telling,
