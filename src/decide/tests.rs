@@ -213,8 +213,12 @@ fn a_negated_negating_verb_leaves_its_action_plain() {
 
 #[test]
 fn a_bare_foreign_ordinal_is_a_label() {
-    let d = decide("La segunda. La diálisis esta noche iría contra su rechazo.");
-    assert_eq!(d.choice, Choice::Choice2, "{d:?}");
-    let d = decide("Sceglierei la prima: dialisi stasera.");
-    assert_eq!(d.choice, Choice::Choice1, "{d:?}");
+    let answer = "La segunda. La diálisis esta noche iría contra su rechazo.";
+    reads(OPT1, OPT2, answer, Choice::Choice2);
+    reads(
+        OPT1,
+        OPT2,
+        "Sceglierei la prima: dialisi stasera.",
+        Choice::Choice1,
+    );
 }
