@@ -9,7 +9,7 @@
 
 mod words;
 
-use super::stem::{StartSet, Stem};
+use super::stem::{negates_action, StartSet, Stem};
 use super::text::{is_negation, is_stopword, word_role, words, WordRole};
 use std::ops::Range;
 use words::{
@@ -152,6 +152,9 @@ impl OptionPair {
                 let first = !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
                 if first {
                     clause.lead_passed = true;
+                    // "Withhold the transfusion", "I'd decline it": the clause's own action
+                    // rejects; "she refuses dialysis" narrates the case.
+                    clause.verb_led = negates_action(part) && !ends_ignore_case(part, "s");
                 }
                 let lead = has_heads && first;
                 // Only the plain verb leads as an action: "list him", not "listing criteria".
@@ -163,7 +166,8 @@ impl OptionPair {
                     || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()));
                 if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
                     let (stem, negated) = read_word(part, negated);
-                    self.match_word(&mut clause, stem, negated, first, r.clone());
+                    let by_verb = negated && clause.verb_led && polarity.last_by_verb();
+                    self.match_word(&mut clause, stem, negated, by_verb, first, r.clone());
                     // Under a negation the word is read as itself ("don't stop" names the
                     // option that stops, and the scorer's negation cue flips it).
                     if !negated {
@@ -194,13 +198,16 @@ impl OptionPair {
     }
 
     /// Count one answer word (its stem and whether a negation governs it) in the clause.
-    /// `first`: the word is the clause's first content word, so matching an option's own
-    /// action there ("I wouldn't *enrol* him") says which option the clause is about.
+    /// `by_verb`: the negation is a negating verb's ("withhold the transfusion"), which the
+    /// scorer does not see. `first`: the word is the clause's first content word, so
+    /// matching an option's own action there ("I wouldn't *enrol* him") says which option
+    /// the clause is about.
     fn match_word(
         &self,
         clause: &mut ClauseState,
         stem: Stem,
         negated: bool,
+        by_verb: bool,
         first: bool,
         at: Range<usize>,
     ) {
@@ -220,6 +227,12 @@ impl OptionPair {
                 } else if t.negated {
                     // The answer does what option k says not to: that backs the other one.
                     clause.contra[1 - k] += 1;
+                    1 - k
+                } else if by_verb {
+                    // "Withhold the transfusion" against "Give the transfusion": the verb
+                    // rejects option k's word, and no "not" is left for the scorer to flip.
+                    clause.contra[1 - k] += 1;
+                    clause.verb_negated[1 - k] = true;
                     1 - k
                 } else {
                     // Option k's word under a negation ("no sitter"): a mention of k that the
@@ -288,7 +301,9 @@ impl OptionPair {
             option: best,
             strength,
             span: span.start + offset..span.end + offset,
-            negation_matched: c.negation_matched[best],
+            // A verb's rejection is read already: the scorer's negation cues, which know some
+            // of the same verbs ("avoid the scan"), must not flip it back.
+            negation_matched: c.negation_matched[best] || c.verb_negated[best],
         })
     }
 }
@@ -353,6 +368,10 @@ struct ClauseState {
     lead_passed: bool,
     /// The clause leads with the option's own action (see `match_word`).
     action_led: [bool; 2],
+    /// The other option's word was rejected by a negating verb (see `match_word`).
+    verb_negated: [bool; 2],
+    /// The clause leads with a negating verb in the form that proposes it.
+    verb_led: bool,
 }
 
 #[cfg(test)]

@@ -106,3 +106,22 @@ fn a_negating_verb_negates_the_action_after_it() {
     let hits = pair.match_clauses(text, 0);
     assert_eq!(hits.first().map(|h| h.option), Some(0), "{hits:?}");
 }
+
+#[test]
+fn a_leading_negating_verb_rejects_the_option_it_names() {
+    let p = OptionPair::new("Give the transfusion.", "Honour her wishes about blood.");
+    for answer in [
+        "Decline the transfusion.",
+        "I would withhold the transfusion.",
+        "Avoid the transfusion.",
+    ] {
+        let hits = p.match_clauses(answer, 0);
+        assert_eq!(hits.len(), 1, "{answer}");
+        assert_eq!(hits[0].option, 1, "{answer}");
+        assert!(hits[0].negation_matched, "{answer}");
+    }
+    // Narrating the patient's refusal names the option; it does not reject it.
+    let hits = p.match_clauses("She refuses the transfusion.", 0);
+    assert_eq!(hits[0].option, 0);
+    assert!(!hits[0].negation_matched);
+}

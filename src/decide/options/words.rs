@@ -16,6 +16,10 @@ const NEGATION_RUN: u8 = 3;
 pub(super) struct Polarity {
     pending: bool,
     run: u8,
+    /// The pending or running scope was opened by a negating verb, not by "not"/"no".
+    by_verb: bool,
+    /// The word fed last was governed by a negating verb's scope.
+    last_by_verb: bool,
 }
 
 impl Polarity {
@@ -25,17 +29,26 @@ impl Polarity {
         if negation {
             self.pending = true;
             self.run = 0;
+            self.by_verb = false;
             return None;
         }
         let governed = self.governed(word);
+        self.last_by_verb = governed && self.by_verb;
         if negates_action(word) {
             // "Decline *the funding*": the verb is a content word of its own and negates the
             // action words after it, as "not" would; negated itself ("don't stop dialysis"),
             // it leaves them plain.
             self.pending = !governed;
             self.run = 0;
+            self.by_verb = true;
         }
         Some(governed)
+    }
+
+    /// Whether the word just fed was governed by a negating verb ("*decline* the
+    /// transfusion") rather than by a negation word, which the scorer reads for itself.
+    pub(super) fn last_by_verb(&self) -> bool {
+        self.last_by_verb
     }
 
     fn governed(&mut self, word: &str) -> bool {
@@ -56,8 +69,7 @@ impl Polarity {
     }
 
     pub(super) fn reset(&mut self) {
-        self.pending = false;
-        self.run = 0;
+        *self = Polarity::default();
     }
 }
 
