@@ -10,7 +10,7 @@
 
 mod jsonl;
 
-use pluralis::decide::{Decider, JudgePolicy, OptionPair};
+use pluralis::decide::{Decider, JudgePolicy, OptionPair, Source};
 use pluralis::values::Choice;
 use serde::Deserialize;
 
@@ -184,4 +184,70 @@ fn the_set_covers_every_label_and_many_styles() {
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), lines.len(), "ids are unique");
+}
+
+/// Models often write "don’t" and "I’d": every answer of every set, its ASCII apostrophes
+/// between letters made typographic, is read as the ASCII answer is (before the parser read
+/// them as ASCII, 1866 of 2103 lines were right this way against 1966 as written).
+#[test]
+fn typographic_apostrophes_read_like_ascii_ones() {
+    let decider = Decider::new();
+    let mut checked = 0;
+    for file in [
+        "decide_styles.jsonl",
+        "decide_fresh_g.jsonl",
+        "decide_fresh_h.jsonl",
+        "decide_fresh_i.jsonl",
+    ] {
+        for l in jsonl::read_data::<Line>(file) {
+            let curly = curly_apostrophes(&l.response);
+            if curly == l.response {
+                continue;
+            }
+            let pair = OptionPair::new(&l.choice_1, &l.choice_2);
+            let ascii = decider.decide_prepared(&pair, &l.response, l.reasoning.as_deref());
+            let typographic = decider.decide_prepared(&pair, &curly, l.reasoning.as_deref());
+            assert_eq!(ascii.choice, typographic.choice, "{}", l.id);
+            assert!(
+                (ascii.confidence - typographic.confidence).abs() < 1e-9,
+                "{}",
+                l.id
+            );
+            // The evidence points into the answer as written.
+            if let Some(e) = typographic
+                .evidence
+                .as_ref()
+                .filter(|e| e.source == Source::Content)
+            {
+                let cue = curly.get(e.span.clone()).expect("span on char boundaries");
+                assert!(e.snippet.contains(cue.trim()), "{}", l.id);
+                let ascii_span = ascii
+                    .evidence
+                    .as_ref()
+                    .map(|e| curly_apostrophes(&l.response[e.span.clone()]));
+                assert_eq!(ascii_span.as_deref(), Some(cue), "{}", l.id);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 200, "{checked} answers had an apostrophe");
+}
+
+/// `text` with each `'` between two letters replaced by `’`.
+fn curly_apostrophes(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            let between = i > 0
+                && chars[i - 1].is_alphanumeric()
+                && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+            if c == '\'' && between {
+                '’'
+            } else {
+                c
+            }
+        })
+        .collect()
 }

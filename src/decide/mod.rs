@@ -16,6 +16,7 @@
 //! A [`Decision`]'s evidence holds a snippet of the answer: callers that log decisions keep it
 //! out of logs by default (patient data).
 
+mod apostrophe;
 pub mod audit;
 pub mod cues;
 pub mod discussion;
@@ -32,6 +33,7 @@ pub use options::OptionPair;
 pub use score::CueKind;
 
 use crate::values::{Choice, Value};
+use apostrophe::Plain;
 use cues::Cues;
 use score::{score_text, TextScore};
 use serde::Serialize;
@@ -116,6 +118,31 @@ impl Decider {
         content: &str,
         reasoning: Option<&str>,
     ) -> Decision {
+        let content_plain = Plain::new(content);
+        let reasoning_plain = reasoning.map(Plain::new);
+        let mut decision = self.decide_plain(
+            pair,
+            content_plain.as_str(),
+            reasoning_plain.as_ref().map(Plain::as_str),
+        );
+        // Evidence points into the answer as written.
+        if let Some(e) = decision.evidence.as_mut() {
+            let (plain, original) = match e.source {
+                Source::Content => (Some(&content_plain), Some(content)),
+                Source::Reasoning => (reasoning_plain.as_ref(), reasoning),
+            };
+            if let (Some(plain), Some(original)) = (plain, original) {
+                if plain.changed() {
+                    e.span = plain.original_span(&e.span);
+                    e.snippet = snippet(original, &e.span);
+                }
+            }
+        }
+        decision
+    }
+
+    /// [`Decider::decide_prepared`] on texts whose apostrophes are ASCII.
+    fn decide_plain(&self, pair: &OptionPair, content: &str, reasoning: Option<&str>) -> Decision {
         let reasoning = reasoning.filter(|r| !r.trim().is_empty());
         let content_score = score_text(self.cues, pair, content);
         let reasoning_score = reasoning.map(|r| score_text(self.cues, pair, r));
