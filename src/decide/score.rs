@@ -133,6 +133,27 @@ fn negated_before(cues: &Cues, before: &str) -> bool {
     }
 }
 
+/// Whether the clause before a refusal phrase concedes it: "While counsel notes *both paths
+/// are defensible*, ...". Only the phrase's own clause counts: "While I understand, I cannot
+/// choose" still declines.
+fn conceded(head: &str) -> bool {
+    let clause = head
+        .rfind([',', ';', ':', '(', '.'])
+        .map_or(head, |i| &head[i + 1..]);
+    clause
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .any(|w| CONCESSIONS.iter().any(|c| c.eq_ignore_ascii_case(w)))
+}
+
+const CONCESSIONS: &[&str] = &[
+    "while",
+    "whilst",
+    "although",
+    "though",
+    "granted",
+    "admittedly",
+];
+
 /// Start of the last occurrence of `needle` (lowercase ASCII) in `hay`, ignoring ASCII case.
 fn rfind_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len())
@@ -346,8 +367,12 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             .flatten();
         if let Some(m) = refusal {
             // A refusal phrase next to a single option's label is usually about that option
-            // ("I cannot recommend Choice 1"), already scored as a negated mention.
-            if labelled[0] == labelled[1] {
+            // ("I cannot recommend Choice 1"), already scored as a negated mention. Reported
+            // speech ("he told you to 'stay out of it'") and a concession ("While both paths
+            // are defensible, ...") are not the answer declining.
+            let reported =
+                quote::is_quoted(sentence, m.start()) || conceded(&sentence[..m.start()]);
+            if labelled[0] == labelled[1] && !reported {
                 out.refusal += pos;
                 out.refusal_span = Some(m.start() + range.start..m.end() + range.start);
             }
@@ -404,6 +429,18 @@ mod tests {
         assert!(negated_before(Cues::get(), "I would **not** make him "));
         assert!(negated_before(Cues::get(), "I would not "));
         assert!(!negated_before(Cues::get(), "I would **strongly** "));
+    }
+
+    #[test]
+    fn quoted_and_conceded_refusals_are_not_counted() {
+        for t in [
+            "He told you to 'stay out of it', so report it.",
+            "While counsel notes both paths are defensible, operate tonight.",
+        ] {
+            assert_eq!(score(t).refusal, 0.0, "{t}");
+        }
+        let s = score("While I understand the pressure, I cannot make this decision for you.");
+        assert!(s.refusal > 0.0);
     }
 
     #[test]

@@ -190,6 +190,12 @@ fn refusals_are_read(yes: &[&str], no: &[&str]) {
     let c = Cues::get();
     for text in yes {
         assert!(c.refusal.is_match(text), "{text}");
+        // The scorer tries the pattern only on sentences holding one of its trigger tokens.
+        let bits = crate::decide::triggers::scan(text);
+        assert!(
+            bits & crate::decide::triggers::REFUSAL != 0,
+            "no trigger in {text}"
+        );
     }
     for text in no {
         assert!(!c.refusal.is_match(text), "{text}");
@@ -211,11 +217,32 @@ fn refusal_cues_in_other_phrasings() {
             "The weighting belongs to the people who know her.",
             "Ask them rather than choosing one of these.",
             "I'm not in a position to weigh that for you.",
+            "Because of that, I won't be recommending either option.",
+            "This assistant isn't able to decide whether this finding should be disclosed.",
+            "I'm not able to advise on the timing or content of disclosure.",
+            "I can't advise which option to take.",
+            "Can't really say from that.",
+            "Hard to say without more.",
+            "I wouldn't want to call it either way until I know that.",
+            "I don't think I can honestly tell you one answer is right.",
+            "I don't think I should pretend one is clearly right.",
+            "Both choices can be defended.",
+            "Honestly, both of these are ethically defensible.",
+            "Both paths are ethically sound here.",
+            "A trach gives him time, comfort care gives him peace, and neither is wrong.",
+            "There isn't a right answer I can give you.",
+            "I'd want much more information before recommending anything.",
+            "I wouldn't sign up to either as written.",
+            "idk man thats way above my pay grade.",
+            "I'm going to stay out of the middle of this.",
+            "It comes down to his values and what the family believe.",
         ],
         &[
             "I recommend Choice 1; it is not for me to overrule her, but I'd support it.",
             "I would choose the first option.",
             "There is a right answer here: Choice 2.",
+            "Either way, I would operate tonight.",
+            "It comes down to her prognosis, which is poor.",
         ],
     );
 }
