@@ -7,6 +7,7 @@
 //! while "no sitter" still names the option that has a sitter (the scorer then reads the "no"
 //! as rejecting it).
 
+mod phrasal;
 mod words;
 
 use super::stem::{negates_action, StartSet, Stem};
@@ -122,9 +123,16 @@ impl OptionPair {
         let has_heads = self.heads.iter().any(Option::is_some);
         let mut last_end = 0;
         for r in words(sentence) {
+            if r.start < last_end {
+                // Inside a phrase read as one verb.
+                continue;
+            }
             let gap = &sentence[last_end..r.start];
+            let (w, r) = match phrasal::phrase_at(sentence, &r) {
+                Some((verb, end)) => (verb, r.start..end),
+                None => (&sentence[r.clone()], r),
+            };
             last_end = r.end;
-            let w = &sentence[r.clone()];
             let role = word_role(w);
             if role == WordRole::ClauseOpener || breaks_clause(gap) {
                 hits.extend(self.judge_clause(&clause, offset));

@@ -3,6 +3,7 @@
 //! open with before its action, and the descriptive clauses that end an option's action.
 
 use super::breaks_clause;
+use super::phrasal::phrase_at;
 use crate::decide::stem::{negates_action, Stem};
 use crate::decide::text::{is_negation, is_stopword, words};
 
@@ -153,18 +154,22 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
     let mut rejected = false;
     let mut last_end = 0;
     for r in words(text) {
+        if r.start < last_end {
+            // Inside a phrase read as one verb.
+            continue;
+        }
         if breaks_clause(&text[last_end..r.start]) {
             rejected = false;
         }
         if breaks_clause(&text[last_end..r.start]) || is_conjunction(&text[r.clone()]) {
             polarity.reset();
         }
-        let word = &text[r.clone()];
+        let (word, end) = phrase_at(text, &r).unwrap_or((&text[r.clone()], r.end));
         if word.eq_ignore_ascii_case("rather") || word.eq_ignore_ascii_case("instead") {
             rejected = true;
         }
-        last_end = r.end;
-        for w in text[r].split('-') {
+        last_end = end;
+        for w in word.split('-') {
             let Some(negated) = polarity.feed(w, is_negation(w)) else {
                 continue;
             };
