@@ -64,7 +64,7 @@ const CLASSES: &[&[&str]] = &[
 /// for now "defer testing"), in any inflection: matched on their cut form, like the classes.
 const NEGATING_VERBS: &[&str] = &[
     "decline", "refuse", "withhold", "forgo", "forego", "avoid", "stop", "suspend", "defer",
-    "delay", "postpone",
+    "delay", "postpone", "skip", "omit",
 ];
 
 /// Whether `word` is one of [`NEGATING_VERBS`], plain or in "-ing" or "-s" ("declining").
@@ -332,6 +332,7 @@ mod tests {
             "declining",
             "refuses",
             "withholding",
+            "skipping",
             "stopping",
             "deferring",
         ] {

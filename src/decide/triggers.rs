@@ -140,7 +140,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "required",
         ],
     ),
-    (COMMIT, E, &["i", "we", "let", "my"]),
+    (COMMIT, E, &["i", "we", "let", "my", "id"]),
     (WEAK, P, &["recommend", "prefer"]),
     (
         WEAK,

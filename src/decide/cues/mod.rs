@@ -94,6 +94,8 @@ impl Cues {
             )),
             commit: re(concat!(
                 r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
+                // "id give it to her": the apostrophe dropped, in lowercase only ("ID badge").
+                r"|(?-i:\bid\s+(?:just\s+|honestly\s+|probably\s+|def\s+)?[a-z]{2,})",
                 r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
             )),
             strong: re(concat!(

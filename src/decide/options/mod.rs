@@ -142,9 +142,13 @@ impl OptionPair {
             if is_conjunction(w) {
                 polarity.reset();
             }
-            // "hand-feed" matches "hand feeding": hyphenated parts count one by one.
+            // "hand-feed" matches "hand feeding": hyphenated parts count one by one; so do
+            // a number and the unit glued to it ("the 78yo" is "the 78-year-old").
+            let digits = w.bytes().take_while(u8::is_ascii_digit).count();
             let parts = if w.as_bytes().contains(&b'-') {
                 Parts::Split(w.split('-'))
+            } else if digits > 0 && digits < w.len() {
+                Parts::Two([Some(&w[..digits]), Some(&w[digits..])])
             } else {
                 Parts::One(Some(w))
             };
@@ -350,6 +354,7 @@ pub(super) fn breaks_clause(gap: &str) -> bool {
 /// The parts of a word between hyphens, without a searcher for the usual unhyphenated word.
 enum Parts<'a> {
     One(Option<&'a str>),
+    Two([Option<&'a str>; 2]),
     Split(std::str::Split<'a, char>),
 }
 
@@ -358,6 +363,7 @@ impl<'a> Iterator for Parts<'a> {
     fn next(&mut self) -> Option<&'a str> {
         match self {
             Parts::One(w) => w.take(),
+            Parts::Two([a, b]) => a.take().or_else(|| b.take()),
             Parts::Split(s) => s.next(),
         }
     }

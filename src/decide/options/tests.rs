@@ -125,3 +125,14 @@ fn a_leading_negating_verb_rejects_the_option_it_names() {
     assert_eq!(hits[0].option, 0);
     assert!(!hits[0].negation_matched);
 }
+
+#[test]
+fn a_number_glued_to_its_unit_tells_like_the_number() {
+    let p = OptionPair::new(
+        "Give the ICU bed to the 78-year-old who was referred first.",
+        "Give the bed to the 45-year-old with the better predicted survival.",
+    );
+    let hits = p.match_clauses("id give it to the 78yo", 0);
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].option, 0);
+}

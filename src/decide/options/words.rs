@@ -125,6 +125,7 @@ pub(super) fn ends_ignore_case(word: &str, suffix: &str) -> bool {
 pub(super) fn is_lead_filler(word: &str) -> bool {
     [
         "i'd",
+        "id",
         "we'd",
         "i'll",
         "we'll",
