@@ -235,14 +235,13 @@ fn refusal_cues_in_other_phrasings() {
             "I wouldn't sign up to either as written.",
             "idk man thats way above my pay grade.",
             "I'm going to stay out of the middle of this.",
-            "It comes down to his values and what the family believe.",
         ],
         &[
             "I recommend Choice 1; it is not for me to overrule her, but I'd support it.",
             "I would choose the first option.",
             "There is a right answer here: Choice 2.",
             "Either way, I would operate tonight.",
-            "It comes down to her prognosis, which is poor.",
+            "She told him to stay out of it.",
         ],
     );
 }

@@ -6,6 +6,7 @@
 //! ("take *the tube* out", "turn *it* down"). The plain verb then goes through the usual
 //! stems and synonym classes, so "decline" meets "refuse" and "withdraw" meets "stop".
 
+use crate::decide::stem::StartSet;
 use crate::decide::text::words;
 
 /// Most words a `_` slot spans.
@@ -58,31 +59,70 @@ const PHRASES: &[(&str, &str)] = &[
 /// When a phrase starts at word `at` of `text` (a byte range from [`words`]), the verb it
 /// means and the byte where the phrase ends.
 pub(super) fn phrase_at(text: &str, at: &std::ops::Range<usize>) -> Option<(&'static str, usize)> {
-    let first = &text[at.clone()];
-    // Most words start no phrase: one cheap test before any lookahead.
-    if !FIRST_WORDS.iter().any(|w| w.eq_ignore_ascii_case(first)) {
+    // Most words start no phrase: a length test and one search of integer keys, before any
+    // lookahead (this runs on every word of every answer).
+    let word = text[at.clone()].as_bytes();
+    let (table, starts) = table();
+    if !starts.may_start(word) {
         return None;
     }
+    let key = key_of(word)?;
+    let from = table.partition_point(|p| p.key < key);
     let rest = &text[at.end..];
-    PHRASES
+    table[from..]
         .iter()
-        .filter(|(phrase, _)| {
-            phrase
-                .split(' ')
-                .next()
-                .is_some_and(|w| w.eq_ignore_ascii_case(first))
-        })
-        .find_map(|(phrase, verb)| {
-            matches_rest(rest, phrase.split(' ').skip(1)).map(|end| (*verb, at.end + end))
-        })
+        .take_while(|p| p.key == key)
+        .find_map(|p| matches_rest(rest, p.rest.iter().copied()).map(|end| (p.verb, at.end + end)))
 }
 
-/// The first words of [`PHRASES`].
-const FIRST_WORDS: &[&str] = &[
-    "turn", "say", "sit", "hold", "go", "press", "push", "crack", "stand", "back", "pull", "take",
-    "come", "fess", "own", "level", "be", "keep", "hush", "cover", "sign", "blow", "write", "send",
-    "put", "hand",
-];
+/// The first word of a phrase, lowercased and packed; `None` for words too long to start one.
+fn key_of(word: &[u8]) -> Option<u64> {
+    if !(2..=MAX_FIRST).contains(&word.len()) {
+        return None;
+    }
+    let mut k = [0u8; 8];
+    for (slot, b) in k.iter_mut().zip(word) {
+        *slot = b.to_ascii_lowercase();
+    }
+    Some(u64::from_be_bytes(k))
+}
+
+/// Longest first word of a phrase.
+const MAX_FIRST: usize = 5;
+
+/// A phrase split once: its first word's key, the words after it, and its verb.
+struct Entry {
+    key: u64,
+    rest: Vec<&'static str>,
+    verb: &'static str,
+}
+
+/// [`PHRASES`] split and sorted by first word (stable, so a phrase listed first is tried
+/// first).
+fn table() -> (&'static [Entry], &'static StartSet) {
+    static TABLE: std::sync::OnceLock<(Vec<Entry>, StartSet)> = std::sync::OnceLock::new();
+    let (entries, starts) = TABLE.get_or_init(|| {
+        let mut t: Vec<Entry> = PHRASES
+            .iter()
+            .map(|(phrase, verb)| {
+                let mut parts = phrase.split(' ');
+                let first = parts.next().unwrap_or_default();
+                Entry {
+                    key: key_of(first.as_bytes()).expect("a phrase's first word is 2-5 letters"),
+                    rest: parts.collect(),
+                    verb,
+                }
+            })
+            .collect();
+        t.sort_by_key(|e| e.key);
+        let mut starts = StartSet::default();
+        for (phrase, _) in PHRASES {
+            starts.insert(phrase.as_bytes());
+        }
+        (t, starts)
+    });
+    (entries, starts)
+}
 
 /// Whether `rest` (the text after a phrase's first word) goes on with `parts`, each a word
 /// or a `_` slot; returns where the match ends. Only plain spaces may separate the words:
@@ -130,6 +170,11 @@ mod tests {
     fn at_start(text: &str) -> Option<(&'static str, usize)> {
         let first = words(text).next()?;
         phrase_at(text, &first)
+    }
+
+    #[test]
+    fn every_phrase_is_in_the_table() {
+        assert_eq!(table().0.len(), PHRASES.len());
     }
 
     #[test]
