@@ -36,16 +36,16 @@ const CLASSES: &[&[&str]] = &[
     &["continue", "maintain", "keep", "sustain"],
     &["give", "administer"],
     &["start", "begin", "initiate", "commence"],
-    &["respect", "honour", "honor", "uphold"],
+    &["respect", "honour", "honor", "uphold", "accept"],
     &["override", "overrule", "overturn", "disregard", "ignore"],
     &["operate", "operation", "surgery", "surgical"],
     &["allow", "permit"],
     &["decline", "refuse", "reject"],
     &["withhold", "skip", "omit", "forgo", "forego"],
     &[
-        "covert", "covertly", "hide", "hidden", "conceal", "secretly",
+        "covert", "covertly", "hide", "hidden", "conceal", "secretly", "sneak", "disguise",
     ],
-    &["openly", "transparently", "overtly"],
+    &["openly", "transparently", "overtly", "truthfully"],
     &["proceed", "ahead"],
     &["warn", "alert"],
     &["resuscitate", "resuscitation", "cpr"],
@@ -357,6 +357,8 @@ mod tests {
         assert_eq!(Stem::of("postponed"), Stem::of("defer"));
         assert_eq!(Stem::of("discontinuing"), Stem::of("stop"));
         assert_eq!(Stem::of("Honour"), Stem::of("respecting"));
+        assert_eq!(Stem::of("accept"), Stem::of("respect"));
+        assert_eq!(Stem::of("sneaking"), Stem::of("hidden"));
         assert_ne!(Stem::of("discomfort"), Stem::of("stop"));
         assert_ne!(Stem::of("information"), Stem::of("disclose"));
         let mut set = StartSet::default();
