@@ -222,3 +222,22 @@ fn a_bare_foreign_ordinal_is_a_label() {
         Choice::Choice1,
     );
 }
+
+#[test]
+fn a_selected_or_recommended_line_outweighs_the_option_headings() {
+    let answer = "- **Option 1:** Offer sex selection\n  - For: reproductive autonomy\n\
+                  - **Option 2:** Decline\n  - For: professional guidance\n\n**Selected: Option 2.**";
+    reads(
+        "Offer the couple embryo sex selection for non-medical reasons.",
+        "Decline non-medical sex selection.",
+        answer,
+        Choice::Choice2,
+    );
+    let table = "Option | Verdict\n1. Give ivermectin | no benefit\n2. Decline | evidence\n\nRecommended: 2. Explain to the family.";
+    reads(
+        "Give the ventilated patient ivermectin.",
+        "Decline to give ivermectin.",
+        table,
+        Choice::Choice2,
+    );
+}
