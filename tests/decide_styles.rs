@@ -149,19 +149,39 @@ fn fresh_set_g_is_read() {
     check_set("decide_fresh_g.jsonl", 0.93, 0);
 }
 
-/// Fresh set H, the last check of its session: varied voices and deployments, 12% in other
-/// languages, written without sight of the parser and run once after all parser work: 0.825,
-/// one answer misread at or above the judge threshold (see README). Not tuned on.
+/// Fresh set H: varied voices and deployments, 12% in other languages, written without sight
+/// of the parser: 0.825 on its first run, one answer misread at or above the judge threshold
+/// (see README); used for development since.
 #[test]
 fn fresh_set_h_is_read() {
-    check_set("decide_fresh_h.jsonl", 0.80, 1);
+    check_set("decide_fresh_h.jsonl", 0.83, 1);
 }
 
-/// Fresh set I, written without sight of the parser and run once at the end of the same
-/// session, after H: 0.794 (benchmark-shaped answers 52/56, casual chat 25/40); not tuned on.
+/// Fresh set I, written without sight of the parser: 0.794 on its first run (benchmark-shaped
+/// answers 52/56, casual chat 25/40); used for development since.
 #[test]
 fn fresh_set_i_is_read() {
-    check_set("decide_fresh_i.jsonl", 0.76, 1);
+    check_set("decide_fresh_i.jsonl", 0.80, 1);
+}
+
+/// Fresh set J, written without sight of the parser to be hard for it: casual chat, idioms,
+/// clinician notes, long concessions, 40 answers in other languages, negation-heavy answers:
+/// 0.555 on its first run, then used for development (see README). Its floor is low because
+/// the set is: what it guards is that nothing it reads at or above the judge threshold is
+/// wrong.
+#[test]
+fn fresh_set_j_is_read() {
+    check_set("decide_fresh_j.jsonl", 0.60, 0);
+}
+
+/// Fresh set K, written without sight of the parser in the shape of current models' answers
+/// (markdown, prose, terse, reasoning traces, JSON, chat, clinician notes, 10 in other
+/// languages, 34 refusals): 0.870 on its first run (the session's parser before its changes:
+/// 0.865), one answer misread at or above the judge threshold; then its misses were read
+/// (see README).
+#[test]
+fn fresh_set_k_is_read() {
+    check_set("decide_fresh_k.jsonl", 0.90, 1);
 }
 
 fn lines() -> Vec<Line> {
@@ -186,9 +206,10 @@ fn the_set_covers_every_label_and_many_styles() {
     assert_eq!(ids.len(), lines.len(), "ids are unique");
 }
 
-/// Models often write "don’t" and "I’d": every answer of every set, its ASCII apostrophes
-/// between letters made typographic, is read as the ASCII answer is (before the parser read
-/// them as ASCII, 1866 of 2103 lines were right this way against 1966 as written).
+/// Models often write "don’t" and "I’d" (2903 of the 6120 ValueBench answers do): answers
+/// with their ASCII apostrophes between letters made typographic are read as the ASCII answers
+/// are. (Before the parser read "’" as "'", the eleven answer sets of tests/data then held
+/// gave 1866 of 2103 lines right this way against 1966 as written.)
 #[test]
 fn typographic_apostrophes_read_like_ascii_ones() {
     let decider = Decider::new();
@@ -198,6 +219,8 @@ fn typographic_apostrophes_read_like_ascii_ones() {
         "decide_fresh_g.jsonl",
         "decide_fresh_h.jsonl",
         "decide_fresh_i.jsonl",
+        "decide_fresh_j.jsonl",
+        "decide_fresh_k.jsonl",
     ] {
         for l in jsonl::read_data::<Line>(file) {
             let curly = curly_apostrophes(&l.response);
