@@ -290,7 +290,7 @@ pub fn word_role(word: &str) -> WordRole {
 
 /// A word of 1 to 8 bytes without NUL, ASCII-lowercased and packed little-endian (the
 /// zero padding then implies the length).
-fn packed_lowercase(word: &str) -> Option<u64> {
+pub(crate) fn packed_lowercase(word: &str) -> Option<u64> {
     if word.is_empty() || word.len() > 8 || word.as_bytes().contains(&0) {
         return None;
     }

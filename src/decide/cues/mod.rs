@@ -82,7 +82,7 @@ impl Cues {
             label_anchored: meta::Regex::new(&label.replace(r"\b", r"(?-u:\b)"))
                 .expect("cue pattern compiles"),
             bare: re(concat!(
-                r"(?i:\b(?:choose|chose|pick|go\s+with|opt\s+for|select|recommend|favou?r|prefer|recommended|selected|chosen|",
+                r"(?i:\b(?:choose|chos(?:e|en)|pick|go\s+with|opt\s+for|select(?:ed)?|recommend(?:ed)?|favou?r|prefer|",
                 r"answer|choice|decision|recommendation|verdict|vote\s+for|vote|lean\s+(?:toward|towards)))",
                 r"(?i:\s+is)?[\s:,*\x22'=>]{0,5}(?i:number\s+|#\s*)?(?:(?P<n>[12])|(?P<l>[AB]))",
                 r"(?:\s*[.,;:!)*\n<\x22'}]|\s*$|(?i:\s+(?:because|since|as|given|here|now|for|—|-)\b))",

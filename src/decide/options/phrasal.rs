@@ -7,7 +7,7 @@
 //! stems and synonym classes, so "decline" meets "refuse" and "withdraw" meets "stop".
 
 use crate::decide::stem::StartSet;
-use crate::decide::text::words;
+use crate::decide::text::{packed_lowercase, words};
 
 /// Most words a `_` slot spans.
 const SLOT_WORDS: usize = 3;
@@ -61,12 +61,12 @@ const PHRASES: &[(&str, &str)] = &[
 pub(super) fn phrase_at(text: &str, at: &std::ops::Range<usize>) -> Option<(&'static str, usize)> {
     // Most words start no phrase: a length test and one search of integer keys, before any
     // lookahead (this runs on every word of every answer).
-    let word = text[at.clone()].as_bytes();
+    let word = &text[at.clone()];
     let (table, starts) = table();
-    if !starts.may_start(word) {
+    if !starts.may_start(word.as_bytes()) {
         return None;
     }
-    let key = key_of(word)?;
+    let key = packed_lowercase(word)?;
     let from = table.partition_point(|p| p.key < key);
     let rest = &text[at.end..];
     table[from..]
@@ -74,21 +74,6 @@ pub(super) fn phrase_at(text: &str, at: &std::ops::Range<usize>) -> Option<(&'st
         .take_while(|p| p.key == key)
         .find_map(|p| matches_rest(rest, p.rest.iter().copied()).map(|end| (p.verb, at.end + end)))
 }
-
-/// The first word of a phrase, lowercased and packed; `None` for words too long to start one.
-fn key_of(word: &[u8]) -> Option<u64> {
-    if !(2..=MAX_FIRST).contains(&word.len()) {
-        return None;
-    }
-    let mut k = [0u8; 8];
-    for (slot, b) in k.iter_mut().zip(word) {
-        *slot = b.to_ascii_lowercase();
-    }
-    Some(u64::from_be_bytes(k))
-}
-
-/// Longest first word of a phrase.
-const MAX_FIRST: usize = 5;
 
 /// A phrase split once: its first word's key, the words after it, and its verb.
 struct Entry {
@@ -108,7 +93,7 @@ fn table() -> (&'static [Entry], &'static StartSet) {
                 let mut parts = phrase.split(' ');
                 let first = parts.next().unwrap_or_default();
                 Entry {
-                    key: key_of(first.as_bytes()).expect("a phrase's first word is 2-5 letters"),
+                    key: packed_lowercase(first).expect("a phrase's first word is 1-8 letters"),
                     rest: parts.collect(),
                     verb,
                 }
