@@ -256,7 +256,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                     || if kind == CueKind::Paraphrase {
                         cues.negation_after_phrase.is_match(after)
                     } else {
-                        cues.negation_after.is_match(after)
+                        cues.negated_after(after)
                     });
             // The text before a mention holds no trigger the sentence lacks: mentions start on
             // a token boundary, except a bare numeral glued to its verb ("choose2"), and no

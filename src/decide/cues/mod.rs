@@ -10,6 +10,8 @@ use regex_automata::{meta, Anchored, Input};
 use std::ops::Range;
 use std::sync::OnceLock;
 
+mod after;
+
 /// Compiled cue patterns. Build with [`Cues::get`]; they are compiled once per process.
 #[derive(Debug)]
 pub struct Cues {
@@ -33,8 +35,9 @@ pub struct Cues {
     pub weak: Regex,
     /// Negation or contrast in the words right before a mention: "not", "rather than", "over".
     pub negation_before: Regex,
-    /// Negation right after a mention: "Choice 1 is not ...", "Choice 1 would be inappropriate".
-    pub negation_after: Regex,
+    /// Negation right after a mention, from its verb on: "[Choice 1] is not ...", "[Choice 1]
+    /// would be inappropriate". [`Cues::negated_after`] finds where the verb may start.
+    negation_after_body: Regex,
     /// The same after a restated option, which may end a few words before its verb:
     /// "Keeping this confidential is not an option".
     pub negation_after_phrase: Regex,
@@ -133,8 +136,8 @@ impl Cues {
                 r"steer\s+clear\s+of|hold\s+off\s+on|refrain\s+from)|n't)",
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
             )),
-            negation_after: re(concat!(
-                r"(?i)^[\s*_):\-–—]*(?:\([^)]{0,80}\)\s*|[^—–]{0,80}[—–]\s*)?(?:(?:is|would\s+be|",
+            negation_after_body: re(concat!(
+                r"(?i)^(?:(?:is|would\s+be|",
                 r"seems|appears|remains|should|must|will|does|would|could|can)\s+(?:not\b|never\b|",
                 r"n't|less\b|inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
                 r"indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|a\s+bad\s+idea)",

@@ -168,9 +168,7 @@ fn negation_sees_the_words_just_before() {
     assert!(c.negation_before.is_match("I would not proceed with "));
     assert!(c.negation_before.is_match("I recommend Choice 2 over "));
     assert!(!c.negation_before.is_match("I would proceed with "));
-    assert!(c
-        .negation_after
-        .is_match(" is not appropriate for this patient"));
+    assert!(c.negated_after(" is not appropriate for this patient"));
 }
 
 #[test]
@@ -302,7 +300,7 @@ fn negation_of_avoided_and_unworkable_options() {
     let c = Cues::get();
     assert!(c.negation_before.is_match("I'd steer clear of "));
     assert!(c.negation_before.is_match("I would avoid "));
-    assert!(c.negation_after.is_match(" won't work tonight"));
+    assert!(c.negated_after(" won't work tonight"));
     assert!(c.negation_after_phrase.is_match(" would be a mistake."));
-    assert!(!c.negation_after.is_match(" isn't perfect, but I'd take it"));
+    assert!(!c.negated_after(" isn't perfect, but I'd take it"));
 }
