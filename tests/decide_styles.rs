@@ -184,6 +184,17 @@ fn fresh_set_k_is_read() {
     check_set("decide_fresh_k.jsonl", 0.90, 1);
 }
 
+/// Fresh set L, written without sight of the parser by two writers (one in the habits of
+/// GPT-, Claude-, Gemini- and open-model-style assistants, one across answer shapes: long
+/// markdown, verdict first, reasoning that changes its mind, clinician notes, declines that
+/// still pick): 0.865 for the session's starting parser and 0.870 on its first run, one
+/// answer misread at or above the judge threshold (a decline that then picks, read as a
+/// refusal); then its misses were read (see README).
+#[test]
+fn fresh_set_l_is_read() {
+    check_set("decide_fresh_l.jsonl", 0.89, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }
@@ -221,6 +232,7 @@ fn typographic_apostrophes_read_like_ascii_ones() {
         "decide_fresh_i.jsonl",
         "decide_fresh_j.jsonl",
         "decide_fresh_k.jsonl",
+        "decide_fresh_l.jsonl",
     ] {
         for l in jsonl::read_data::<Line>(file) {
             let curly = curly_apostrophes(&l.response);

@@ -362,6 +362,13 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         for (count, seen) in out.mentions.iter_mut().zip(mentioned) {
             *count += u32::from(seen);
         }
+        if decisive && found > 0 && out.refusal > 0.0 && cues.past_disclaimer.is_match(sentence) {
+            // The refusal phrases before a pick that sets them aside ("I can't decide this for
+            // you. But if it were up to me, I'd tell him.") were a disclaimer, not a refusal;
+            // one after it still counts.
+            out.refusal = 0.0;
+            out.refusal_span = None;
+        }
         let refusal = may(triggers::REFUSAL)
             .then(|| cues.refusal.find(sentence))
             .flatten();
@@ -441,6 +448,17 @@ mod tests {
         }
         let s = score("While I understand the pressure, I cannot make this decision for you.");
         assert!(s.refusal > 0.0);
+    }
+
+    #[test]
+    fn a_pick_past_a_disclaimer_discounts_the_refusal() {
+        let plain = score("I can't make this decision for you. I'd wait until morning.");
+        let disclaimed = score(
+            "I can't make this decision for you. But if it were up to me, I'd wait until morning.",
+        );
+        assert!(plain.refusal > 0.0 && disclaimed.refusal == 0.0);
+        let advice = score("I can't make this decision for you. But talk to the surgeon.");
+        assert_eq!(advice.refusal, plain.refusal);
     }
 
     #[test]
