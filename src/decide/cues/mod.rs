@@ -116,6 +116,10 @@ impl Cues {
                 r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice|plan|recommended|selected|",
                 r"chosen)\s*\**\s*[:：]",
                 r"|^[\s*_#>-]*(?:go\s+with|pick|choose|opt\s+for)\b",
+                // A heading line that is only "Recommendation" ("## My Recommendation"): what
+                // follows is the pick.
+                r"|^[\s*_#>]*(?:(?:my|final|our|overall|clinical)\s+)*(?:recommendation|verdict|decision|",
+                r"answer|bottom\s+line|recommended\s+(?:course|option|plan|approach))[\s*_]*$",
                 r"|\b(?:answer|decision|recommendation|verdict|pick)[\x22']?\s*[:=>]",
                 r"|^[\s*_#>-]*(?:so|therefore|hence|thus|overall|on\s+balance)\b",
                 r"|\b(?:final|best|correct)\s+(?:answer|choice|decision|recommendation)\b",

@@ -304,3 +304,13 @@ fn negation_of_avoided_and_unworkable_options() {
     assert!(c.negation_after_phrase.is_match(" would be a mistake."));
     assert!(!c.negated_after(" isn't perfect, but I'd take it"));
 }
+
+#[test]
+fn a_recommendation_heading_frames_what_follows() {
+    let c = Cues::get();
+    for heading in ["## Recommendation\n", "**My final recommendation**\n", "### Bottom line"] {
+        assert!(c.strong.is_match(heading), "{heading}");
+    }
+    assert!(!c.strong.is_match("## Recommendations for follow-up\n"));
+    assert!(!c.strong.is_match("## Conclusion\n"));
+}
