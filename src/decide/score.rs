@@ -188,6 +188,20 @@ fn is_bare_answer(sentence: &str, text: &str) -> bool {
     core(text) == 1 && core(sentence) == 1
 }
 
+/// Whether `sentence` holds nothing but the match `m` and markdown or punctuation.
+fn only_markup_around(sentence: &str, m: &Range<usize>) -> bool {
+    let markup = |t: &str| {
+        t.chars().all(|c| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '*' | '_' | '#' | '>' | '.' | ':' | '!' | '-' | '`' | '[' | ']' | '(' | ')'
+                )
+        })
+    };
+    markup(&sentence[..m.start]) && markup(&sentence[m.end..])
+}
+
 /// Score every sentence of `text` against the options.
 pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut out = TextScore::default();
@@ -195,7 +209,9 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut carried = false;
     let mut tokens = Vec::new();
     let mut labels = Vec::new();
-    for (index, range) in sentences(text).into_iter().enumerate() {
+    let ranges = sentences(text);
+    let last = ranges.len().saturating_sub(1);
+    for (index, range) in ranges.into_iter().enumerate() {
         let sentence = &text[range.clone()];
         // A pattern whose trigger bit is clear has no match here: skip it.
         tokens.clear();
@@ -212,7 +228,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 }),
         );
         let may = |bit: u32| bits & bit != 0;
-        let strong = may(triggers::STRONG) && cues.strong.is_match(sentence);
+        cues.find_labels(sentence, bits, &tokens, &mut labels);
+        // An answer whose closing line is only a label ("**Choice 1**") ends on its verdict.
+        let closing_label =
+            index == last && labels.len() == 1 && only_markup_around(sentence, &labels[0]);
+        let strong = closing_label || (may(triggers::STRONG) && cues.strong.is_match(sentence));
         let frame = if strong {
             STRONG_FRAME
         } else if carried {
@@ -285,7 +305,6 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             });
         };
 
-        cues.find_labels(sentence, bits, &tokens, &mut labels);
         for m in &labels {
             let Some((option, ordinal)) = label_target(&sentence[m.clone()]) else {
                 continue;
@@ -459,6 +478,14 @@ mod tests {
         assert!(plain.refusal > 0.0 && disclaimed.refusal == 0.0);
         let advice = score("I can't make this decision for you. But talk to the surgeon.");
         assert_eq!(advice.refusal, plain.refusal);
+    }
+
+    #[test]
+    fn a_closing_line_that_is_only_a_label_is_the_verdict() {
+        let s = score("The call should go through the committee.\n\n**Choice 1**");
+        assert!(s.decisive[0] > 0.0);
+        let heading = score("**Choice 1**\nIt is fast but risky. Waiting costs little.");
+        assert_eq!(heading.decisive, [0.0, 0.0]);
     }
 
     #[test]

@@ -308,7 +308,11 @@ fn negation_of_avoided_and_unworkable_options() {
 #[test]
 fn a_recommendation_heading_frames_what_follows() {
     let c = Cues::get();
-    for heading in ["## Recommendation\n", "**My final recommendation**\n", "### Bottom line"] {
+    for heading in [
+        "## Recommendation\n",
+        "**My final recommendation**\n",
+        "### Bottom line",
+    ] {
         assert!(c.strong.is_match(heading), "{heading}");
     }
     assert!(!c.strong.is_match("## Recommendations for follow-up\n"));
