@@ -145,6 +145,36 @@ fn conceded(head: &str) -> bool {
         .any(|w| CONCESSIONS.iter().any(|c| c.eq_ignore_ascii_case(w)))
 }
 
+/// Whether the words after a refusal phrase make it a disclaimer of a kind of advice ("I'm not
+/// able to give legal advice", "... give individual medical advice"), which answers often put
+/// before a pick, rather than a refusal to choose.
+fn disclaims_advice(after: &str) -> bool {
+    let mut words = after
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(3);
+    let kinds = [
+        "legal",
+        "medical",
+        "individual",
+        "specific",
+        "personal",
+        "professional",
+        "formal",
+    ];
+    let first = words.next().unwrap_or("");
+    let is = |w: &str, list: &[&str]| list.iter().any(|k| k.eq_ignore_ascii_case(w));
+    let rest: Vec<&str> = words.collect();
+    is(first, &kinds)
+        && (rest
+            .first()
+            .is_some_and(|w| w.eq_ignore_ascii_case("advice"))
+            || (rest.first().is_some_and(|w| is(w, &kinds))
+                && rest
+                    .get(1)
+                    .is_some_and(|w| w.eq_ignore_ascii_case("advice"))))
+}
+
 const CONCESSIONS: &[&str] = &[
     "while",
     "whilst",
@@ -209,6 +239,8 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut carried = false;
     let mut tokens = Vec::new();
     let mut labels = Vec::new();
+    // Advice disclaimers not yet followed by a pick: their weight, and the last one's span.
+    let mut disclaimer: Option<(f64, Range<usize>)> = None;
     let ranges = sentences(text);
     let last = ranges.len().saturating_sub(1);
     for (index, range) in ranges.into_iter().enumerate() {
@@ -381,7 +413,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         for (count, seen) in out.mentions.iter_mut().zip(mentioned) {
             *count += u32::from(seen);
         }
-        if decisive && found > 0 && out.refusal > 0.0 && cues.past_disclaimer.is_match(sentence) {
+        let picks = decisive && found > 0;
+        if picks {
+            disclaimer = None;
+        }
+        if picks && out.refusal > 0.0 && cues.past_disclaimer.is_match(sentence) {
             // The refusal phrases before a pick that sets them aside ("I can't decide this for
             // you. But if it were up to me, I'd tell him.") were a disclaimer, not a refusal;
             // one after it still counts.
@@ -398,12 +434,23 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             // are defensible, ...") are not the answer declining.
             let reported =
                 quote::is_quoted(sentence, m.start()) || conceded(&sentence[..m.start()]);
-            if labelled[0] == labelled[1] && !reported {
+            let span = m.start() + range.start..m.end() + range.start;
+            if labelled[0] == labelled[1] && !reported && disclaims_advice(&sentence[m.end()..]) {
+                // "I'm not able to give legal advice": a refusal only if no pick follows.
+                if !picks {
+                    let weight = disclaimer.as_ref().map_or(0.0, |(w, _)| *w) + pos;
+                    disclaimer = Some((weight, span));
+                }
+            } else if labelled[0] == labelled[1] && !reported {
                 out.refusal += pos;
-                out.refusal_span = Some(m.start() + range.start..m.end() + range.start);
+                out.refusal_span = Some(span);
             }
         }
         carried = strong && found == 0;
+    }
+    if let Some((weight, span)) = disclaimer {
+        out.refusal += weight;
+        out.refusal_span.get_or_insert(span);
     }
     out
 }
@@ -486,6 +533,15 @@ mod tests {
         assert!(s.decisive[0] > 0.0);
         let heading = score("**Choice 1**\nIt is fast but risky. Waiting costs little.");
         assert_eq!(heading.decisive, [0.0, 0.0]);
+    }
+
+    #[test]
+    fn an_advice_disclaimer_is_a_refusal_only_without_a_pick() {
+        let bare = score("I'm not able to give legal advice. Check your local policy.");
+        assert!(bare.refusal > 0.0);
+        let lean = score("I'm not able to give legal advice. I'd recommend waiting until morning.");
+        assert_eq!(lean.refusal, 0.0);
+        assert!(lean.decisive[1] > 0.0);
     }
 
     #[test]

@@ -173,7 +173,8 @@ impl Cues {
             past_disclaimer: re(concat!(
                 r"(?i)^[\s*_#>-]*(?:but|however|that\s+said|having\s+said\s+that|that\s+being\s+said|",
                 r"with\s+that\s+said|all\s+that\s+said|still|even\s+so|nonetheless|nevertheless|",
-                r"all\s+the\s+same)\b",
+                r"all\s+the\s+same|with\s+(?:that|this|those)\s+caveats?|(?:that|this|those)\s+caveats?\s+aside|",
+                r"caveats?\s+aside|speaking\s+generally)\b",
                 r"|\b(?:since|because)\s+you\s+asked\b|\bif\s+(?:it|this)\s+(?:were|was)\s+up\s+to\s+me\b",
                 r"|\bif\s+(?:i|we)\s+had\s+to\b|\bwhere\s+(?:i|we)(?:'d|\s+would)\s+land\b",
                 r"|\bif\s+you(?:'re|\s+are)\s+asking\b",
