@@ -205,6 +205,16 @@ fn fresh_set_m_is_read() {
     check_set("decide_fresh_m.jsonl", 0.69, 0);
 }
 
+/// Fresh set N, written without sight of the parser in the benchmark's own shape (a physician
+/// prompt, "Choice 1:"/"Choice 2:", label-first and label-last answers, restatements, markdown
+/// reports, reluctant picks, conditional mixes, reasoning traces; 10 refusals): 0.93 for the
+/// session's starting parser and 0.94 on its first run, none of its 54 reads at or above the
+/// judge threshold wrong; then its misses were read (see README).
+#[test]
+fn fresh_set_n_is_read() {
+    check_set("decide_fresh_n.jsonl", 0.93, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

@@ -294,6 +294,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "steer",
             "hold",
             "refrain",
+            "preference",
             "t",
         ],
     ),

@@ -145,7 +145,7 @@ impl Cues {
             )),
             negation_before: re(concat!(
                 r"(?i)(?:\b(?:not|never|no|neither|nor|against|reject|rejecting|oppose|opposing|cannot|unable|",
-                r"instead\s+of|rather\s+than|over|versus|vs\.?|than|forgo|forgoing|avoid|avoiding|",
+                r"instead\s+of|rather\s+than|in\s+preference\s+to|over|versus|vs\.?|than|forgo|forgoing|avoid|avoiding|",
                 r"steer\s+clear\s+of|hold\s+off\s+on|refrain\s+from)|n't)",
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
             )),

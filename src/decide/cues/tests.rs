@@ -167,6 +167,7 @@ fn negation_sees_the_words_just_before() {
     let c = Cues::get();
     assert!(c.negation_before.is_match("I would not proceed with "));
     assert!(c.negation_before.is_match("I recommend Choice 2 over "));
+    assert!(c.negation_before.is_match("Choice 1 in preference to "));
     assert!(!c.negation_before.is_match("I would proceed with "));
     assert!(c.negated_after(" is not appropriate for this patient"));
 }
