@@ -6,6 +6,8 @@ use super::breaks_clause;
 use super::phrasal::phrase_at;
 use crate::decide::stem::{negates_action, Stem};
 use crate::decide::text::{is_negation, is_stopword, words};
+use aho_corasick::{AhoCorasick, MatchKind};
+use std::sync::OnceLock;
 
 /// Most content words a negation governs in a row: "without *palliative sedation*".
 const NEGATION_RUN: u8 = 3;
@@ -217,12 +219,17 @@ const DESCRIPTOR_OPENERS: &[&str] = &[
 /// least two content words (the clause describes the case, which answers to either option
 /// talk about); else the whole option.
 pub(super) fn action_stems(option: &str) -> Vec<(Stem, bool)> {
-    let lower = option.to_ascii_lowercase();
-    let cut = DESCRIPTOR_OPENERS
-        .iter()
-        .filter_map(|o| lower.find(o))
-        .min()
-        .unwrap_or(option.len());
+    // One pass for all openers: the leftmost match is the earliest opener.
+    static OPENERS: OnceLock<AhoCorasick> = OnceLock::new();
+    let openers = OPENERS.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(DESCRIPTOR_OPENERS)
+            // Constant patterns: failing to build is a programming error.
+            .expect("descriptor openers build")
+    });
+    let cut = openers.find(option).map_or(option.len(), |m| m.start());
     if cut < option.len() {
         let action = content_stems(&option[..cut]);
         if action.len() >= 2 {
