@@ -149,11 +149,7 @@ fn conceded(head: &str) -> bool {
 /// able to give legal advice", "... give individual medical advice"), which answers often put
 /// before a pick, rather than a refusal to choose.
 fn disclaims_advice(after: &str) -> bool {
-    let mut words = after
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(3);
-    let kinds = [
+    const KINDS: &[&str] = &[
         "legal",
         "medical",
         "individual",
@@ -162,17 +158,18 @@ fn disclaims_advice(after: &str) -> bool {
         "professional",
         "formal",
     ];
-    let first = words.next().unwrap_or("");
-    let is = |w: &str, list: &[&str]| list.iter().any(|k| k.eq_ignore_ascii_case(w));
-    let rest: Vec<&str> = words.collect();
-    is(first, &kinds)
-        && (rest
-            .first()
-            .is_some_and(|w| w.eq_ignore_ascii_case("advice"))
-            || (rest.first().is_some_and(|w| is(w, &kinds))
-                && rest
-                    .get(1)
-                    .is_some_and(|w| w.eq_ignore_ascii_case("advice"))))
+    let words: Vec<&str> = after
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(3)
+        .collect();
+    let kind = |w: &&str| KINDS.iter().any(|k| k.eq_ignore_ascii_case(w));
+    let advice = |w: &&str| w.eq_ignore_ascii_case("advice");
+    match words.as_slice() {
+        [a, b, ..] if kind(a) && advice(b) => true,
+        [a, b, c] => kind(a) && kind(b) && advice(c),
+        _ => false,
+    }
 }
 
 const CONCESSIONS: &[&str] = &[
@@ -542,6 +539,9 @@ mod tests {
         let lean = score("I'm not able to give legal advice. I'd recommend waiting until morning.");
         assert_eq!(lean.refusal, 0.0);
         assert!(lean.decisive[1] > 0.0);
+        assert!(disclaims_advice(" individual medical advice, and"));
+        assert!(!disclaims_advice(" a recommendation here"));
+        assert!(!disclaims_advice(" legal"));
     }
 
     #[test]
