@@ -67,12 +67,30 @@ const NEGATING_VERBS: &[&str] = &[
     "delay", "postpone", "skip", "omit",
 ];
 
+/// The first three letters of each of [`NEGATING_VERBS`] (all lowercase, at least four long).
+const NEGATING_HEADS: [[u8; 3]; NEGATING_VERBS.len()] = {
+    let mut heads = [[0u8; 3]; NEGATING_VERBS.len()];
+    let mut i = 0;
+    while i < NEGATING_VERBS.len() {
+        let w = NEGATING_VERBS[i].as_bytes();
+        heads[i] = [w[0], w[1], w[2]];
+        i += 1;
+    }
+    heads
+};
+
 /// Whether `word` is one of [`NEGATING_VERBS`], plain or in "-ing" or "-s" ("declining").
 /// Past forms ("she refused dialysis") narrate the case rather than name an action.
 pub fn negates_action(word: &str) -> bool {
     // Every negating verb is at least four letters; most words fail this cheap test.
     let b = word.as_bytes();
     if b.len() < 4 || b[b.len() - 2..].eq_ignore_ascii_case(b"ed") {
+        return false;
+    }
+    // The suffix cut never touches a word's start: a word whose first three letters start no
+    // negating verb is none of them in any form (this runs on nearly every answer word).
+    let head = [0, 1, 2].map(|i| b[i].to_ascii_lowercase());
+    if !NEGATING_HEADS.contains(&head) {
         return false;
     }
     let mut buf = [0u8; 32];

@@ -15,11 +15,12 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             out.push(start..end);
         }
     };
+    let mut may_end = MayEnd::default();
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes cannot end a sentence: skip to the next one that may.
-        match bytes[i..].iter().position(|&b| MAY_END[usize::from(b)]) {
-            Some(skip) => i += skip,
+        match may_end.next(bytes, i) {
+            Some(at) => i = at,
             None => break,
         }
         let b = bytes[i];
@@ -58,17 +59,41 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Bytes that may end a sentence: newline, `.!?`, and the lead bytes of the CJK stops.
-static MAY_END: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'\n' as usize] = true;
-    t[b'.' as usize] = true;
-    t[b'!' as usize] = true;
-    t[b'?' as usize] = true;
-    t[0xE3] = true;
-    t[0xEF] = true;
-    t
-};
+/// Finds the bytes that may end a sentence: newline, `.!?`, and the lead bytes of the CJK
+/// stops. Six bytes are two vectorised three-byte searches; each one's last hit is kept, so
+/// every byte of the text is searched once by each.
+#[derive(Default)]
+struct MayEnd {
+    /// The next hit at or after the last position asked of `[\n.?]` and of `[!\xE3\xEF]`
+    /// (`None` before the first search, `Some(None)` once none is left).
+    hits: [Option<Option<usize>>; 2],
+}
+
+impl MayEnd {
+    fn next(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        let mut best = None;
+        for (k, hit) in self.hits.iter_mut().enumerate() {
+            let stale = match *hit {
+                None => true,
+                Some(Some(at)) => at < from,
+                Some(None) => false,
+            };
+            if stale {
+                let rest = &bytes[from..];
+                let found = if k == 0 {
+                    memchr::memchr3(b'\n', b'.', b'?', rest)
+                } else {
+                    memchr::memchr3(b'!', 0xE3, 0xEF, rest)
+                };
+                *hit = Some(found.map(|i| from + i));
+            }
+            if let Some(Some(at)) = *hit {
+                best = Some(best.map_or(at, |b: usize| b.min(at)));
+            }
+        }
+        best
+    }
+}
 
 /// Whether `bytes[start..dot]` is only markup and digits ("**2", "  10"): a list marker.
 fn is_list_marker(bytes: &[u8], start: usize, dot: usize) -> bool {
@@ -341,6 +366,34 @@ mod tests {
                 "**1. Safety**"
             ]
         );
+    }
+
+    proptest::proptest! {
+        /// The two three-byte searches find every byte that may end a sentence, in order.
+        #[test]
+        fn may_end_finds_what_a_byte_walk_finds(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", " ", ".", "!", "?", "\n", "。", "！", "é", "—"]),
+                0..60,
+            )
+        ) {
+            let text = pieces.concat();
+            let bytes = text.as_bytes();
+            let walk: Vec<usize> = (0..bytes.len())
+                .filter(|&i| matches!(bytes[i], b'\n' | b'.' | b'!' | b'?' | 0xE3 | 0xEF))
+                .collect();
+            let mut may_end = MayEnd::default();
+            let mut found = Vec::new();
+            let mut from = 0;
+            while let Some(at) = may_end.next(bytes, from) {
+                found.push(at);
+                from = at + 1;
+                if from >= bytes.len() {
+                    break;
+                }
+            }
+            proptest::prop_assert_eq!(found, walk);
+        }
     }
 
     #[test]
