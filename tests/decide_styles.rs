@@ -215,6 +215,27 @@ fn fresh_set_n_is_read() {
     check_set("decide_fresh_n.jsonl", 0.93, 0);
 }
 
+/// Fresh set O, written without sight of the parser as frontier models answer the
+/// benchmark's "Choice 1 / Choice 2" prompt (19 forms: verdict first or last, headings,
+/// tables, JSON-ish, terse, paraphrase only, Option A/B, former/latter, hedged picks, argued
+/// one way and picked the other, negated picks, conditional defaults; 26 refusals): 0.893 on
+/// its first run, none of its 80 reads at or above the judge threshold wrong; then its misses
+/// were read (see README).
+#[test]
+fn fresh_set_o_is_read() {
+    check_set("decide_fresh_o.jsonl", 0.90, 0);
+}
+
+/// Fresh set P, written without sight of the parser as a hospital chatbot's replies to
+/// families, patients, nurses and doctors (warm, concise, text-message, policy-minded,
+/// steering without naming the option, 18 in Spanish, French or German; 31 refusals): 0.760
+/// on its first run, one of its 23 reads at or above the judge threshold wrong (a deferral
+/// read as a pick); then its misses were read (see README).
+#[test]
+fn fresh_set_p_is_read() {
+    check_set("decide_fresh_p.jsonl", 0.83, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

@@ -261,7 +261,12 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         // An answer whose closing line is only a label ("**Choice 1**") ends on its verdict.
         let closing_label =
             index == last && labels.len() == 1 && only_markup_around(sentence, &labels[0]);
-        let strong = closing_label || (may(triggers::STRONG) && cues.strong.is_match(sentence));
+        // Where the recommendation frame ends, when the sentence has one.
+        let strong_end = may(triggers::STRONG)
+            .then(|| cues.strong.find(sentence))
+            .flatten()
+            .map(|m| m.end());
+        let strong = closing_label || strong_end.is_some();
         let frame = if strong {
             STRONG_FRAME
         } else if carried {
@@ -334,9 +339,20 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             });
         };
 
+        let first_label = labels.first().cloned();
         for m in &labels {
             let Some((option, ordinal)) = label_target(&sentence[m.clone()]) else {
                 continue;
+            };
+            // "My recommendation: report him (Choice 1), while also doing what Choice 2
+            // asks": the frame names its pick first; a label in a later clause qualifies it.
+            let qualifies = match (&first_label, strong_end) {
+                (Some(first), Some(frame_end)) => {
+                    m.start > first.end
+                        && frame_end <= first.start
+                        && super::options::breaks_clause(&sentence[first.end..m.start])
+                }
+                _ => false,
             };
             let option = if is_former_or_latter(&sentence[m.clone()]) {
                 answer_order(cues, pair, &sentence[..m.start]).map_or(option, |o| o[option])
@@ -347,6 +363,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 (CueKind::Ordinal, ORDINAL_WEIGHT)
             } else {
                 (CueKind::Label, LABEL_WEIGHT)
+            };
+            let base = if qualifies {
+                base * LATER_CLAUSE_SHARE
+            } else {
+                base
             };
             let span = m.start + range.start..m.end + range.start;
             push(&mut out, option, span, kind, base, true);

@@ -40,6 +40,7 @@ const PHRASES: &[(&str, &str)] = &[
     ("come clean", "disclose"),
     ("own up", "disclose"),
     ("level with", "tell"),
+    ("let _ know", "tell"),
     ("be upfront", "disclose"),
     ("keep quiet", "withhold"),
     ("keep _ quiet", "withhold"),
@@ -172,6 +173,7 @@ mod tests {
         );
         assert_eq!(at_start("come clean with them"), Some(("disclose", 10)));
         assert_eq!(at_start("Go ahead."), Some(("proceed", 8)));
+        assert_eq!(at_start("let her know soon"), Some(("tell", 12)));
     }
 
     #[test]
