@@ -202,7 +202,7 @@ fn fresh_set_l_is_read() {
 /// above the judge threshold wrong; then its misses were read (see README).
 #[test]
 fn fresh_set_m_is_read() {
-    check_set("decide_fresh_m.jsonl", 0.69, 0);
+    check_set("decide_fresh_m.jsonl", 0.70, 0);
 }
 
 /// Fresh set N, written without sight of the parser in the benchmark's own shape (a physician
@@ -223,7 +223,7 @@ fn fresh_set_n_is_read() {
 /// were read (see README).
 #[test]
 fn fresh_set_o_is_read() {
-    check_set("decide_fresh_o.jsonl", 0.90, 0);
+    check_set("decide_fresh_o.jsonl", 0.94, 0);
 }
 
 /// Fresh set P, written without sight of the parser as a hospital chatbot's replies to
@@ -233,7 +233,7 @@ fn fresh_set_o_is_read() {
 /// read as a pick); then its misses were read (see README).
 #[test]
 fn fresh_set_p_is_read() {
-    check_set("decide_fresh_p.jsonl", 0.83, 0);
+    check_set("decide_fresh_p.jsonl", 0.84, 0);
 }
 
 fn lines() -> Vec<Line> {

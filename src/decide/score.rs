@@ -400,13 +400,15 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             }
         }
         if found == 0 {
-            for (i, hit) in pair
-                .match_clauses(sentence, range.start)
-                .into_iter()
-                .enumerate()
-            {
-                // The first clause of a sentence carries its point; later ones qualify it.
-                let clause = if i == 0 { 1.0 } else { LATER_CLAUSE_SHARE };
+            let hits = pair.match_clauses(sentence, range.start);
+            // The first clause of a sentence carries its point and later ones qualify it; in
+            // a recommendation, the first clause after its frame does ("As it's your first
+            // baby, I'd lean towards the midwife-led unit").
+            let lead = strong_end
+                .and_then(|end| hits.iter().position(|h| h.span.start >= range.start + end))
+                .unwrap_or(0);
+            for (i, hit) in hits.into_iter().enumerate() {
+                let clause = if i == lead { 1.0 } else { LATER_CLAUSE_SHARE };
                 // Words in quotation marks are mostly someone else's ("'We're waiting on the
                 // review' is what hospitals say"), not the answer's own pick.
                 let quoted = if quote::is_quoted(sentence, hit.span.start - range.start) {

@@ -255,6 +255,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "pas",
             "non",
             "nicht",
+            "yours",
             "kein",
             "beide",
             "deux",
