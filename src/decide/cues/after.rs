@@ -7,6 +7,7 @@
 //! pattern only runs, anchored, where the verb may start.
 
 use super::Cues;
+use crate::decide::text::floor_boundary;
 
 /// The most characters an aside may hold before its closing bracket or dash.
 const ASIDE_CHARS: usize = 80;
@@ -22,31 +23,59 @@ impl Cues {
             })
             .unwrap_or(after.len());
         let rest = &after[lead..];
-        let body = |from: &str| self.negation_after_body.is_match(from.trim_start());
+        let body = |from: &str| {
+            let from = from.trim_start();
+            may_open_body(from) && self.negation_after_body.is_match(from)
+        };
         // Stopping the leading run early opens no other start: a verb starts at a letter, and
         // a dash inside the run is followed only by run characters.
-        if self.negation_after_body.is_match(rest) {
+        if body(rest) {
             return true;
         }
         if let Some(inner) = rest.strip_prefix('(') {
-            if let Some(closed) = past_first_within(inner, |c| c == ')') {
+            if let Some(closed) = past_first_within(inner, &[')']) {
                 if body(&inner[closed..]) {
                     return true;
                 }
             }
         }
-        past_first_within(rest, |c| matches!(c, '—' | '–'))
+        past_first_within(rest, &['—', '–'])
             .is_some_and(|dashed| body(&rest[dashed..]))
     }
 }
 
-/// The byte offset just past the first char of `text` that `is_end` accepts, if at most
-/// [`ASIDE_CHARS`] chars come before it.
-fn past_first_within(text: &str, is_end: impl Fn(char) -> bool) -> Option<usize> {
-    text.char_indices()
-        .take(ASIDE_CHARS + 1)
-        .find(|&(_, c)| is_end(c))
-        .map(|(i, c)| i + c.len_utf8())
+/// The first words of [`Cues::negation_after_body`]'s alternatives.
+const BODY_OPENERS: &[&str] = &[
+    "is", "are", "would", "seems", "appears", "remains", "should", "must", "will", "does",
+    "could", "can", "won't", "wouldn't", "isn't", "shouldn't", "can't", "cannot", "sounds",
+    "looks",
+];
+
+/// Whether `text` may open with a match of the negation body: its first word is one of
+/// [`BODY_OPENERS`], or holds a non-ASCII char (case folding there is the pattern's to
+/// judge). Most mentions are followed by other words, and the pattern need not run.
+fn may_open_body(text: &str) -> bool {
+    let word_len = text
+        .bytes()
+        .take_while(|b| b.is_ascii_alphabetic() || *b == b'\'')
+        .count();
+    if text.as_bytes().get(word_len).is_some_and(|b| *b >= 0x80) {
+        return true;
+    }
+    let word = &text[..word_len];
+    BODY_OPENERS.iter().any(|o| o.eq_ignore_ascii_case(word))
+}
+
+/// The byte offset just past the first of `ends` in `text`, if at most [`ASIDE_CHARS`] chars
+/// come before it. Each end is found by a vectorised byte search of a window long enough for
+/// that many chars of any width; chars are counted only before the one found.
+fn past_first_within(text: &str, ends: &[char]) -> Option<usize> {
+    let window = &text[..floor_boundary(text, (ASIDE_CHARS + 1) * 4)];
+    let (at, end) = ends
+        .iter()
+        .filter_map(|&c| window.find(c).map(|i| (i, c)))
+        .min_by_key(|&(i, _)| i)?;
+    (window[..at].chars().count() <= ASIDE_CHARS).then_some(at + end.len_utf8())
 }
 
 #[cfg(test)]
