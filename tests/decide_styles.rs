@@ -236,6 +236,17 @@ fn fresh_set_p_is_read() {
     check_set("decide_fresh_p.jsonl", 0.84, 0);
 }
 
+/// Fresh set R, written without sight of the parser as a hospital assistant's replies to
+/// pharmacists, social workers, students, junior doctors, paramedics, parents and patients
+/// (bolded first lines, "What I'd suggest / Why", step lists, "I wouldn't ...", disclaimers
+/// that still suggest, 14 in Portuguese, Italian or Dutch; 24 refusals): 0.758 on its first
+/// run, none of its 23 reads at or above the judge threshold wrong; then its misses were read
+/// (see README).
+#[test]
+fn fresh_set_r_is_read() {
+    check_set("decide_fresh_r.jsonl", 0.84, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

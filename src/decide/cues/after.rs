@@ -39,15 +39,31 @@ impl Cues {
                 }
             }
         }
-        past_first_within(rest, &['—', '–'])
-            .is_some_and(|dashed| body(&rest[dashed..]))
+        past_first_within(rest, &['—', '–']).is_some_and(|dashed| body(&rest[dashed..]))
     }
 }
 
 /// The first words of [`Cues::negation_after_body`]'s alternatives.
 const BODY_OPENERS: &[&str] = &[
-    "is", "are", "would", "seems", "appears", "remains", "should", "must", "will", "does",
-    "could", "can", "won't", "wouldn't", "isn't", "shouldn't", "can't", "cannot", "sounds",
+    "is",
+    "are",
+    "would",
+    "seems",
+    "appears",
+    "remains",
+    "should",
+    "must",
+    "will",
+    "does",
+    "could",
+    "can",
+    "won't",
+    "wouldn't",
+    "isn't",
+    "shouldn't",
+    "can't",
+    "cannot",
+    "sounds",
     "looks",
 ];
 
