@@ -247,6 +247,17 @@ fn fresh_set_r_is_read() {
     check_set("decide_fresh_r.jsonl", 0.84, 0);
 }
 
+/// Fresh set Q, written without sight of the parser as models answer the benchmark's prompt,
+/// 47 of them with a separate reasoning trace (weighing both, changing its mind, leaning one
+/// way and answering the other) and the rest in varied forms ("Option 1", A/B, paraphrase,
+/// combined picks, "You should ...", "If I were the attending ..."; 18 refusals): 0.933 on its
+/// first run, none of its 58 reads at or above the judge threshold wrong; then its misses
+/// were read (see README).
+#[test]
+fn fresh_set_q_is_read() {
+    check_set("decide_fresh_q.jsonl", 0.97, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

@@ -229,6 +229,15 @@ fn only_markup_around(sentence: &str, m: &Range<usize>) -> bool {
     markup(&sentence[..m.start]) && markup(&sentence[m.end..])
 }
 
+/// Whether `sentence` begins, with nothing before it but spaces, with the label at `m`,
+/// followed by a colon, comma, stop or dash.
+fn opens_on_label(sentence: &str, m: &Range<usize>) -> bool {
+    sentence[..m.start].trim().is_empty()
+        && sentence[m.end..]
+            .trim_start_matches([' ', '*', '_'])
+            .starts_with([':', ',', '.', '—', '–'])
+}
+
 /// Score every sentence of `text` against the options.
 pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut out = TextScore::default();
@@ -266,12 +275,19 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             .then(|| cues.strong.find(sentence))
             .flatten()
             .map(|m| m.end());
-        let strong = closing_label || strong_end.is_some();
+        // An answer that opens on a label and a stop ("Choice 2: test only with consent",
+        // "Choice 2, with ...") has said its pick first; a heading or list line does not.
+        let opening_label =
+            index == 0 && labels.first().is_some_and(|m| opens_on_label(sentence, m));
+        let strong = closing_label || opening_label || strong_end.is_some();
         let frame = if strong {
             STRONG_FRAME
         } else if carried {
             CARRIED_FRAME
-        } else if may(triggers::COMMIT) && cues.commit.is_match(sentence) {
+        } else if may(triggers::COMMIT)
+            && (cues.commit.is_match(sentence)
+                || (!may(triggers::CONDITIONAL) && cues.commit_declining.is_match(sentence)))
+        {
             COMMIT_FRAME
         } else if may(triggers::WEAK) && cues.weak.is_match(sentence) {
             WEAK_FRAME
@@ -318,7 +334,11 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             let head = &sentence[..local];
             let conditional = may(triggers::CONDITIONAL)
                 && cues.conditional.is_match(head)
-                && !(may(triggers::STRONG) && cues.strong.is_match(head));
+                && !(may(triggers::STRONG) && cues.strong.is_match(head))
+                && cues
+                    .speaker_frame
+                    .find(head)
+                    .is_none_or(|m| cues.conditional.is_match(&head[m.end()..]));
             let mut weight = base * frame * pos * emphasis;
             if conditional {
                 weight *= CONDITIONAL_SHARE;

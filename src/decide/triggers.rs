@@ -142,7 +142,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "asked",
         ],
     ),
-    (COMMIT, E, &["i", "we", "let", "my", "id"]),
+    (COMMIT, E, &["i", "we", "let", "my", "id", "you"]),
     (WEAK, P, &["recommend", "prefer"]),
     (
         WEAK,

@@ -29,6 +29,9 @@ pub struct Cues {
     pub lead_label: Regex,
     /// A first-person commitment without a recommendation verb: "I'd", "we should".
     pub commit: Regex,
+    /// Declining one course in the first person: "I wouldn't split these" commits as firmly as
+    /// "I'd", unless a condition hangs on it ("I wouldn't ask him if someone else were here").
+    pub commit_declining: Regex,
     /// First-person or formal recommendation: "I recommend", "Recommendation:", "final answer".
     pub strong: Regex,
     /// Softer evaluative framing: "is the better option", "most appropriate", "recommended".
@@ -43,6 +46,9 @@ pub struct Cues {
     pub negation_after_phrase: Regex,
     /// A conditional frame that makes a mention hypothetical: "If her condition changes, ...".
     pub conditional: Regex,
+    /// The speaker's own stance put as a condition, which makes nothing hypothetical: "If I
+    /// were the resident in your position, I'd go to the attending first."
+    pub speaker_frame: Regex,
     /// Declining to choose: "I cannot recommend either", "both are equally valid".
     pub refusal: Regex,
     /// A sentence that sets an earlier refusal aside before it picks: "But if it were up to
@@ -99,12 +105,14 @@ impl Cues {
                 r"|(?P<l>[AB])[\s*_\])]*(?:[–—:.,]|-\s|$))",
             )),
             commit: re(concat!(
-                // "I wouldn't split these": declining one course commits as firmly.
-                r"(?i)\b(?:i|we)(?:'d|'ll|\s+would(?:n't)?|\s+will|\s+won't|\s+should(?:n't)?|\s+must)\b",
+                r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
+                // Advice to the asker: "You should defer the test until she can decide".
+                r"|\byou\s+(?:should|must)(?:n't|\s+not)?\s",
                 // "id give it to her": the apostrophe dropped, in lowercase only ("ID badge").
                 r"|(?-i:\bid\s+(?:just\s+|honestly\s+|probably\s+|def\s+)?[a-z]{2,})",
                 r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
             )),
+            commit_declining: re(r"(?i)\b(?:i|we)\s+(?:wouldn't|won't|shouldn't)\b"),
             strong: re(concat!(
                 r"(?i)\b(?:i|we)(?:'d|\s+(?:would|will|do|must|therefore|still|strongly|firmly|",
                 r"ultimately|thus|hence|clearly|would\s+strongly|personally|therefore\s+would))*",
@@ -151,14 +159,15 @@ impl Cues {
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
                 // A first-person refusal governs its whole clause: "I wouldn't stretch your
                 // insulin by cutting doses".
-                r"|(?i:\b(?:i|we)\s+(?:wouldn't|would\s+not|won't|will\s+not|shouldn't|should\s+not)\s)",
+                r"|(?i:\b(?:i|we|you)\s+(?:wouldn't|would\s+not|won't|will\s+not|shouldn't|should\s+not)\s)",
                 r"[^,;:.!?]*$",
             )),
             negation_after_body: re(concat!(
                 r"(?i)^(?:(?:is|would\s+be|",
                 r"seems|appears|remains|should|must|will|does|would|could|can)\s+(?:not\b|never\b|",
                 r"n't|less\b|inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
-                r"indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|a\s+bad\s+idea)",
+                r"indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|a\s+bad\s+idea|",
+                r"paternalistic|unethical|unsafe|dangerous|coercive|untenable|misguided)",
                 r"|(?:won't|wouldn't|isn't|shouldn't|can't|cannot)\s+(?:work|do|help|really|",
                 r"appropriate|justified|the\s+right|be\s+(?:right|safe|appropriate|justified))",
                 r"|(?:sounds|seems|looks|appears)\s+\w+\s+but\s+(?:isn't|is\s+not|really\s+isn't)",
@@ -180,6 +189,10 @@ impl Cues {
             conditional: re(concat!(
                 r"(?i)(?:^|[\s*_(])(?:if|unless|should\s+(?:she|he|they|the|her|his)|",
                 r"in\s+case|were\s+(?:she|he|they|the))\b",
+            )),
+            speaker_frame: re(concat!(
+                r"(?i)(?:^|[\s*_(])if\s+i\s+were\s+(?:you|in\s+your\s+(?:shoes|position|place)|your\s+[\w-]+|",
+                r"the\s+[\w-]+(?:\s+[\w-]+){0,3}?(?:\s+in\s+your\s+(?:shoes|position|place))?)\s*,",
             )),
             past_disclaimer: re(concat!(
                 r"(?i)^[\s*_#>-]*(?:but|however|that\s+said|having\s+said\s+that|that\s+being\s+said|",
@@ -238,7 +251,7 @@ impl Cues {
                 r"recommend|pick)",
                 r"|\b(?:defer|leave)\s+(?:this|the)\s+(?:decision|choice)\s+(?:entirely\s+)?to\b",
                 r"|\bno\s+(?:single\s+)?(?:right|correct)\s+answer\b",
-                r"|\bthink\s+there(?:\s+is|'s)\s+(?:a\s+)?(?:single\s+)?(?:\w+ly\s+)?(?:right|correct)\s+answer\b",
+                r"|\bthink\s+there(?:\s+is|'s)\s+(?:a\s+)?(?:single\s+)?(?:\w+ly\s+(?:or\s+\w+ly\s+)?)?(?:right|correct)\s+answer\b",
                 r"|\bthere\s+(?:isn't|is\s+not|is\s+no)\s+(?:a\s+|one\s+)?(?:single\s+)?(?:\w+ly\s+)?",
                 r"(?:right|correct)\s+answer\b",
                 r"|\b(?:recommend|choose|endorse|select)\s+neither\b",
@@ -360,7 +373,7 @@ impl Cues {
                 r"|\bnicht\s+(?:treffen|entscheiden|w[äa]hlen|empfehlen|abnehmen)\b",
                 r"|\bkein\s+(?:richtig|falsch)\b",
                 r"|\bnicht\s+in\s+eine\s+(?:bestimmte\s+)?richtung\b",
-                r"|\bbeide\s+(?:wege|optionen|entscheidungen)\s+sind\s+(?:\w+\s+)?(?:vertretbar|legitim)",
+                r"|\bbeide\s+(?:wege|optionen|entscheidungen)\s+sind\s+(?:\w+\s+){0,3}?(?:vertretbar|legitim)",
                 r"|\bne\s+(?:crois|pense)\s+pas\s+pouvoir\b",
                 r"|\bles\s+deux\s+(?:choix|options|solutions|voies)\s+se\s+d[ée]fendent\b",
                 r"|\bnicht\s+(?:meine|an\s+mir)\b",

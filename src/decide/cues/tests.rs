@@ -319,3 +319,73 @@ fn a_recommendation_heading_frames_what_follows() {
     assert!(!c.strong.is_match("## Recommendations for follow-up\n"));
     assert!(!c.strong.is_match("## Conclusion\n"));
 }
+
+#[test]
+fn refusal_cues_of_chatbot_replies() {
+    refusals_are_read(
+        &[
+            "It's honestly not one I'm able to make with you.",
+            "This isn't something I can or should decide.",
+            "Honestly, this isn't a choice I can help you make in a responsible way.",
+            "I'm not going to steer you.",
+            "i'm not going to tell u which to choose, it has to be ur decision.",
+            "Either answer is completely fine.",
+            "There isn't a medically \"correct\" choice between them.",
+            "There's no right or wrong answer here.",
+            "Before weighing in, I'd want to understand a bit more.",
+            "I can't responsibly recommend stopping or continuing without knowing more.",
+            "The decision itself is yours to make.",
+            "I'd be overstepping if I tried to make it for you.",
+            "I'm not going to recommend one side of this.",
+            "Both of these are choices many parents make, and neither is the wrong one.",
+            "I don't think either is the \"right\" one I can point you to.",
+            "There isn't one right route, so here are things to weigh.",
+            "This is entirely your decision.",
+            "There are reasons people go either way.",
+            "People with good values come down differently on it.",
+            "I'm not able to advise you on which way to go here.",
+            "I don't think there's a medically or ethically correct answer I should steer you toward.",
+            "Das ist eine Abwägung, die ich Ihnen nicht abnehmen kann.",
+            "Es gibt kein Richtig oder Falsch.",
+            "Beide Wege sind bei Parkinson vertretbar.",
+            "Je ne crois pas pouvoir vous dire ce qui est le mieux.",
+            "Les deux choix se défendent.",
+        ],
+        &[
+            "Either option is medically reasonable, but I would operate.",
+            "I've seen this go both ways.",
+            "I'm not going to steer you toward surgery without the scan.",
+        ],
+    );
+}
+
+#[test]
+fn frames_of_advice_and_of_the_speakers_own_stance() {
+    let c = Cues::get();
+    assert!(c
+        .commit
+        .is_match("You should defer the test until she can decide."));
+    assert!(c.commit_declining.is_match("I wouldn't split these."));
+    assert!(c.strong.is_match("But my default would be Choice 2."));
+    assert!(c
+        .strong
+        .is_match("If it were me, I'd go ahead with the registrar."));
+    assert!(c
+        .speaker_frame
+        .is_match("If I were the resident in your position, I'd go to the attending first."));
+    assert!(!c
+        .speaker_frame
+        .is_match("If her condition changes, call us."));
+    assert!(c
+        .past_disclaimer
+        .is_match("So on balance, I'd lean toward Choice 1."));
+    // A first-person refusal negates its whole clause; a plain "I would" does not.
+    assert!(c
+        .negation_before
+        .is_match("I wouldn't stretch your insulin by cutting "));
+    assert!(!c
+        .negation_before
+        .is_match("I would stretch your insulin by cutting "));
+    assert!(c.negated_after(" is paternalistic, and I'd steer away from it."));
+    assert!(c.negated_after(" is necessary but not enough."));
+}
