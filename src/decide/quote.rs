@@ -12,9 +12,14 @@ pub fn is_quoted(sentence: &str, at: usize) -> bool {
     let at = at.min(bytes.len());
     let mut open: Option<Quote> = None;
     let mut i = 0;
-    while i < at {
-        let rest = &sentence[i..];
-        let Some(c) = rest.chars().next() else {
+    // Only quote chars change the state, and each starts with one of three bytes: jump from
+    // one to the next.
+    while let Some(skip) = bytes
+        .get(i..at)
+        .and_then(|b| memchr::memchr3(b'"', b'\'', 0xE2, b))
+    {
+        i += skip;
+        let Some(c) = sentence[i..].chars().next() else {
             break;
         };
         let width = c.len_utf8();
@@ -100,6 +105,58 @@ mod tests {
         assert!(!quoted_at(t, "list"));
         let t = "answer: 'defer listing'";
         assert!(!quoted_at(t, "defer"));
+    }
+
+    /// The walk over every char that the byte search replaced, kept as its reference.
+    fn walked(sentence: &str, at: usize) -> bool {
+        use super::{closes_single, is_value, opens_single, Quote};
+        let bytes = sentence.as_bytes();
+        let at = at.min(bytes.len());
+        let mut open: Option<Quote> = None;
+        let mut i = 0;
+        while i < at {
+            let Some(c) = sentence[i..].chars().next() else {
+                break;
+            };
+            match (open, c) {
+                (None, '"' | '“' | '‘') if !is_value(bytes, i) => {
+                    open = Some(match c {
+                        '"' => Quote::Straight,
+                        '“' => Quote::CurlyDouble,
+                        _ => Quote::CurlySingle,
+                    })
+                }
+                (None, '\'') if opens_single(bytes, i) && !is_value(bytes, i) => {
+                    open = Some(Quote::Single)
+                }
+                (Some(Quote::Straight), '"')
+                | (Some(Quote::CurlyDouble), '”')
+                | (Some(Quote::CurlySingle), '’') => open = None,
+                (Some(Quote::Single), '\'') if closes_single(bytes, i) => open = None,
+                _ => {}
+            }
+            i += c.len_utf8();
+        }
+        open.is_some()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn jumping_between_quotes_agrees_with_the_walk(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "a", " ", "'", "\"", "“", "”", "‘", "’", "—", "é", ":", "=", ".", "(",
+                ]),
+                0..40,
+            ),
+            cut in 0usize..200,
+        ) {
+            let text = pieces.concat();
+            let at = cut % (text.len() + 1);
+            if text.is_char_boundary(at) {
+                proptest::prop_assert_eq!(is_quoted(&text, at), walked(&text, at));
+            }
+        }
     }
 
     #[test]
