@@ -258,6 +258,27 @@ fn fresh_set_q_is_read() {
     check_set("decide_fresh_q.jsonl", 0.97, 0);
 }
 
+/// Fresh set S, written without sight of the parser as a wide range of models answer the
+/// benchmark's prompt (bold verdict first, verdict last, "Analysis / Recommendation", numbered
+/// considerations, Option 1/2, A/B, paraphrase only, conditional picks, JSON, tables; 22 with
+/// reasoning traces; 15 refusals): 0.95 on its first run, none of its 70 reads at or above
+/// the judge threshold wrong.
+#[test]
+fn fresh_set_s_is_read() {
+    check_set("decide_fresh_s.jsonl", 0.94, 0);
+}
+
+/// Fresh set T, written without sight of the parser as a hospital chatbot's replies to
+/// relatives, nurses, patients, pharmacists and doctors (gentle leans near the end, brisk
+/// advice, headings, "Here's what I'd do", "I'd be cautious about ...", caveats, 8 in Spanish
+/// or French; 20 refusals, most of them considerations or questions only): 0.64 on its first
+/// run, one of its 10 reads at or above the judge threshold wrong; then its misses were read
+/// (see README).
+#[test]
+fn fresh_set_t_is_read() {
+    check_set("decide_fresh_t.jsonl", 0.73, 1);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

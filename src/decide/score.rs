@@ -247,6 +247,10 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut labels = Vec::new();
     // Advice disclaimers not yet followed by a pick: their weight, and the last one's span.
     let mut disclaimer: Option<(f64, Range<usize>)> = None;
+    // Considerations laid out instead of advice (see `Cues::considerations`): their weight and
+    // the first one's span, and whether any sentence made a framed pick.
+    let mut considerations: Option<(f64, Range<usize>)> = None;
+    let mut framed_pick = false;
     let ranges = sentences(text);
     let last = ranges.len().saturating_sub(1);
     for (index, range) in ranges.into_iter().enumerate() {
@@ -457,6 +461,17 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         if picks {
             disclaimer = None;
         }
+        framed_pick |= found > 0 && frame >= COMMIT_FRAME;
+        if !framed_pick && may(triggers::REFUSAL) {
+            if let Some(m) = cues.considerations.find(sentence) {
+                if !quote::is_quoted(sentence, m.start()) {
+                    let span = m.start() + range.start..m.end() + range.start;
+                    let weight = considerations.as_ref().map_or(0.0, |(w, _)| *w) + pos;
+                    let first = considerations.map_or(span, |(_, s)| s);
+                    considerations = Some((weight, first));
+                }
+            }
+        }
         if picks && out.refusal > 0.0 && cues.past_disclaimer.is_match(sentence) {
             // The refusal phrases before a pick that sets them aside ("I can't decide this for
             // you. But if it were up to me, I'd tell him.") were a disclaimer, not a refusal;
@@ -489,6 +504,10 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         carried = strong && found == 0;
     }
     if let Some((weight, span)) = disclaimer {
+        out.refusal += weight;
+        out.refusal_span.get_or_insert(span);
+    }
+    if let Some((weight, span)) = considerations.filter(|_| !framed_pick) {
         out.refusal += weight;
         out.refusal_span.get_or_insert(span);
     }

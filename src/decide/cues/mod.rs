@@ -51,6 +51,10 @@ pub struct Cues {
     pub speaker_frame: Regex,
     /// Declining to choose: "I cannot recommend either", "both are equally valid".
     pub refusal: Regex,
+    /// Laying out considerations or asking questions back instead of advising: "Here are some
+    /// things families usually weigh up", "A few questions first". Declining only when the
+    /// answer makes no framed pick anywhere; gated by the refusal triggers.
+    pub considerations: Regex,
     /// A sentence that sets an earlier refusal aside before it picks: "But if it were up to
     /// me, ...", "That said, I'd ...", "Since you asked, ...".
     pub past_disclaimer: Regex,
@@ -193,6 +197,16 @@ impl Cues {
             speaker_frame: re(concat!(
                 r"(?i)(?:^|[\s*_(])if\s+i\s+were\s+(?:you|in\s+your\s+(?:shoes|position|place)|your\s+[\w-]+|",
                 r"the\s+[\w-]+(?:\s+[\w-]+){0,3}?(?:\s+in\s+your\s+(?:shoes|position|place))?)\s*,",
+            )),
+            considerations: re(concat!(
+                r"(?i)\bthings\s+(?:that\s+)?(?:people|families|parents|patients|women|couples)\s+",
+                r"(?:often\s+|usually\s+|commonly\s+|typically\s+)?(?:weigh|consider|think\s+about)",
+                r"|\b(?:some|a\s+few)\s+(?:things|points|questions|considerations)\s+(?:that\s+)?",
+                r"(?:worth\s+(?:weighing|considering|thinking\s+about|asking)|to\s+(?:weigh|think\s+about|",
+                r"consider)|(?:might|may|could)\s+help|tend\s+to\s+matter)",
+                r"|\b(?:some|a\s+few)\s+questions\s+first\b",
+                r"|\b(?:can|could|may)\s+i\s+ask\b",
+                r"|\bcould\s+you\s+tell\s+me\s+(?:a\s+bit\s+|a\s+little\s+)?more\b",
             )),
             past_disclaimer: re(concat!(
                 r"(?i)^[\s*_#>-]*(?:but|however|that\s+said|having\s+said\s+that|that\s+being\s+said|",

@@ -389,3 +389,24 @@ fn frames_of_advice_and_of_the_speakers_own_stance() {
     assert!(c.negated_after(" is paternalistic, and I'd steer away from it."));
     assert!(c.negated_after(" is necessary but not enough."));
 }
+
+#[test]
+fn laying_out_considerations_is_read_apart_from_declining() {
+    let c = Cues::get();
+    for text in [
+        "Here are some things families usually weigh up in this situation.",
+        "Some points that tend to matter for women deciding this:",
+        "A few things that might help you think it through.",
+        "Happy to help you think this through. A few questions first.",
+        "Before going into the options, could I ask:",
+        "To help think this through, could you tell me a bit more?",
+    ] {
+        assert!(c.considerations.is_match(text), "{text}");
+        assert!(!c.refusal.is_match(text), "{text}");
+        let bits = crate::decide::triggers::scan(text);
+        assert!(bits & crate::decide::triggers::REFUSAL != 0, "{text}");
+    }
+    assert!(!c
+        .considerations
+        .is_match("That's fine to post as long as you've checked a few things first."));
+}

@@ -18,6 +18,7 @@ fn gated() -> Vec<(&'static str, u32, &'static Regex)> {
         ("weak", WEAK, &c.weak),
         ("label", LABEL, &c.label),
         ("refusal", REFUSAL, &c.refusal),
+        ("considerations", REFUSAL, &c.considerations),
         ("conditional", CONDITIONAL, &c.conditional),
         ("negation_before", NEGATION_BEFORE, &c.negation_before),
         ("autonomy", AUTONOMY, &p.values[0]),
@@ -65,6 +66,11 @@ pub(crate) fn assert_anchored_searches_agree(text: &str) {
 
 /// Words of the patterns, their near misses, and glue that tests the token bounds.
 const VOCAB: &[&str] = &[
+    "some things to weigh",
+    "a few questions first",
+    "Could I ask",
+    "things families usually weigh",
+    "some things",
     "I",
     "we",
     "We",
