@@ -462,7 +462,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             disclaimer = None;
         }
         framed_pick |= found > 0 && frame >= COMMIT_FRAME;
-        if !framed_pick && may(triggers::REFUSAL) {
+        if !framed_pick && may(triggers::CONSIDER) {
             if let Some(m) = cues.considerations.find(sentence) {
                 if !quote::is_quoted(sentence, m.start()) {
                     let span = m.start() + range.start..m.end() + range.start;

@@ -35,8 +35,10 @@ pub const LABEL_START: u32 = 1 << 12;
 pub const LABEL_AFTER_THE: u32 = 1 << 13;
 /// The tokens cannot vouch for the text (see the module comment): positions mean nothing.
 pub const VOID: u32 = 1 << 14;
+/// Laying out considerations instead of advising ("some things to weigh").
+pub const CONSIDER: u32 = 1 << 15;
 /// Every bit: what a text the tokens cannot vouch for gets.
-pub const ALL: u32 = (1 << 15) - 1;
+pub const ALL: u32 = (1 << 16) - 1;
 
 /// The value patterns' bits, in [`crate::values::Value::ALL`] order.
 pub const VALUES: [u32; 4] = [AUTONOMY, BENEFICENCE, NONMALEFICENCE, JUSTICE];
@@ -255,12 +257,6 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "pas",
             "non",
             "nicht",
-            "things",
-            "points",
-            "questions",
-            "considerations",
-            "ask",
-            "tell",
             "yours",
             "entirely",
             "completely",
@@ -280,6 +276,18 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         ],
     ),
     (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
+    (
+        CONSIDER,
+        E,
+        &[
+            "things",
+            "points",
+            "questions",
+            "considerations",
+            "ask",
+            "tell",
+        ],
+    ),
     (
         NEGATION_BEFORE,
         E,

@@ -53,7 +53,7 @@ pub struct Cues {
     pub refusal: Regex,
     /// Laying out considerations or asking questions back instead of advising: "Here are some
     /// things families usually weigh up", "A few questions first". Declining only when the
-    /// answer makes no framed pick anywhere; gated by the refusal triggers.
+    /// answer makes no framed pick anywhere.
     pub considerations: Regex,
     /// A sentence that sets an earlier refusal aside before it picks: "But if it were up to
     /// me, ...", "That said, I'd ...", "Since you asked, ...".

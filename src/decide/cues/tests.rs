@@ -404,7 +404,7 @@ fn laying_out_considerations_is_read_apart_from_declining() {
         assert!(c.considerations.is_match(text), "{text}");
         assert!(!c.refusal.is_match(text), "{text}");
         let bits = crate::decide::triggers::scan(text);
-        assert!(bits & crate::decide::triggers::REFUSAL != 0, "{text}");
+        assert!(bits & crate::decide::triggers::CONSIDER != 0, "{text}");
     }
     assert!(!c
         .considerations

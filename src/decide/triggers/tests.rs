@@ -18,7 +18,7 @@ fn gated() -> Vec<(&'static str, u32, &'static Regex)> {
         ("weak", WEAK, &c.weak),
         ("label", LABEL, &c.label),
         ("refusal", REFUSAL, &c.refusal),
-        ("considerations", REFUSAL, &c.considerations),
+        ("considerations", CONSIDER, &c.considerations),
         ("conditional", CONDITIONAL, &c.conditional),
         ("negation_before", NEGATION_BEFORE, &c.negation_before),
         ("autonomy", AUTONOMY, &p.values[0]),
