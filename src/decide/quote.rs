@@ -22,27 +22,27 @@ pub fn is_quoted(sentence: &str, at: usize) -> bool {
         let Some(c) = sentence[i..].chars().next() else {
             break;
         };
-        let width = c.len_utf8();
-        match (open, c) {
-            (None, '"' | '“' | '‘') if !is_value(bytes, i) => {
-                open = Some(match c {
-                    '"' => Quote::Straight,
-                    '“' => Quote::CurlyDouble,
-                    _ => Quote::CurlySingle,
-                })
-            }
-            (None, '\'') if opens_single(bytes, i) && !is_value(bytes, i) => {
-                open = Some(Quote::Single)
-            }
-            (Some(Quote::Straight), '"')
-            | (Some(Quote::CurlyDouble), '”')
-            | (Some(Quote::CurlySingle), '’') => open = None,
-            (Some(Quote::Single), '\'') if closes_single(bytes, i) => open = None,
-            _ => {}
-        }
-        i += width;
+        open = step(open, c, bytes, i);
+        i += c.len_utf8();
     }
     open.is_some()
+}
+
+/// The quotation open after char `c` at byte `i`, given the one open before it.
+fn step(open: Option<Quote>, c: char, bytes: &[u8], i: usize) -> Option<Quote> {
+    match (open, c) {
+        (None, '"' | '“' | '‘') if !is_value(bytes, i) => Some(match c {
+            '"' => Quote::Straight,
+            '“' => Quote::CurlyDouble,
+            _ => Quote::CurlySingle,
+        }),
+        (None, '\'') if opens_single(bytes, i) && !is_value(bytes, i) => Some(Quote::Single),
+        (Some(Quote::Straight), '"')
+        | (Some(Quote::CurlyDouble), '”')
+        | (Some(Quote::CurlySingle), '’') => None,
+        (Some(Quote::Single), '\'') if closes_single(bytes, i) => None,
+        _ => open,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -107,34 +107,18 @@ mod tests {
         assert!(!quoted_at(t, "defer"));
     }
 
-    /// The walk over every char that the byte search replaced, kept as its reference.
+    /// The walk over every char that the jumps between quote bytes replaced, kept as their
+    /// reference.
     fn walked(sentence: &str, at: usize) -> bool {
-        use super::{closes_single, is_value, opens_single, Quote};
         let bytes = sentence.as_bytes();
         let at = at.min(bytes.len());
-        let mut open: Option<Quote> = None;
+        let mut open = None;
         let mut i = 0;
         while i < at {
             let Some(c) = sentence[i..].chars().next() else {
                 break;
             };
-            match (open, c) {
-                (None, '"' | '“' | '‘') if !is_value(bytes, i) => {
-                    open = Some(match c {
-                        '"' => Quote::Straight,
-                        '“' => Quote::CurlyDouble,
-                        _ => Quote::CurlySingle,
-                    })
-                }
-                (None, '\'') if opens_single(bytes, i) && !is_value(bytes, i) => {
-                    open = Some(Quote::Single)
-                }
-                (Some(Quote::Straight), '"')
-                | (Some(Quote::CurlyDouble), '”')
-                | (Some(Quote::CurlySingle), '’') => open = None,
-                (Some(Quote::Single), '\'') if closes_single(bytes, i) => open = None,
-                _ => {}
-            }
+            open = super::step(open, c, bytes, i);
             i += c.len_utf8();
         }
         open.is_some()
