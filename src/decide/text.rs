@@ -15,11 +15,11 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
             out.push(start..end);
         }
     };
-    let mut may_end = MayEnd::default();
+    let mut may_end = MayEnd::new(bytes);
     let mut i = 0;
     while i < bytes.len() {
         // Most bytes cannot end a sentence: skip to the next one that may.
-        match may_end.next(bytes, i) {
+        match may_end.next(i) {
             Some(at) => i = at,
             None => break,
         }
@@ -60,38 +60,41 @@ pub fn sentences(text: &str) -> Vec<Range<usize>> {
 }
 
 /// Finds the bytes that may end a sentence: newline, `.!?`, and the lead bytes of the CJK
-/// stops. Six bytes are two vectorised three-byte searches; each one's last hit is kept, so
+/// stops. Six bytes are two vectorised three-byte searches; each one's next hit is kept, so
 /// every byte of the text is searched once by each.
-#[derive(Default)]
-struct MayEnd {
-    /// The next hit at or after the last position asked of `[\n.?]` and of `[!\xE3\xEF]`
-    /// (`None` before the first search, `Some(None)` once none is left).
-    hits: [Option<Option<usize>>; 2],
+struct MayEnd<'a> {
+    bytes: &'a [u8],
+    /// The next hit of `[\n.?]` and of `[!\xE3\xEF]` at or after the last position asked,
+    /// `None` once none is left.
+    hits: [Option<usize>; 2],
 }
 
-impl MayEnd {
-    fn next(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
-        let mut best = None;
-        for (k, hit) in self.hits.iter_mut().enumerate() {
-            let stale = match *hit {
-                None => true,
-                Some(Some(at)) => at < from,
-                Some(None) => false,
-            };
-            if stale {
-                let rest = &bytes[from..];
-                let found = if k == 0 {
-                    memchr::memchr3(b'\n', b'.', b'?', rest)
-                } else {
-                    memchr::memchr3(b'!', 0xE3, 0xEF, rest)
-                };
-                *hit = Some(found.map(|i| from + i));
-            }
-            if let Some(Some(at)) = *hit {
-                best = Some(best.map_or(at, |b: usize| b.min(at)));
+impl<'a> MayEnd<'a> {
+    fn new(bytes: &'a [u8]) -> MayEnd<'a> {
+        MayEnd {
+            bytes,
+            hits: [0, 1].map(|k| Self::search(bytes, k, 0)),
+        }
+    }
+
+    fn search(bytes: &[u8], k: usize, from: usize) -> Option<usize> {
+        let rest = bytes.get(from..)?;
+        let found = if k == 0 {
+            memchr::memchr3(b'\n', b'.', b'?', rest)
+        } else {
+            memchr::memchr3(b'!', 0xE3, 0xEF, rest)
+        };
+        found.map(|i| from + i)
+    }
+
+    /// The first byte at or after `from` that may end a sentence; `from` never decreases.
+    fn next(&mut self, from: usize) -> Option<usize> {
+        for k in 0..2 {
+            if self.hits[k].is_some_and(|at| at < from) {
+                self.hits[k] = Self::search(self.bytes, k, from);
             }
         }
-        best
+        self.hits.iter().flatten().min().copied()
     }
 }
 
@@ -382,10 +385,10 @@ mod tests {
             let walk: Vec<usize> = (0..bytes.len())
                 .filter(|&i| matches!(bytes[i], b'\n' | b'.' | b'!' | b'?' | 0xE3 | 0xEF))
                 .collect();
-            let mut may_end = MayEnd::default();
+            let mut may_end = MayEnd::new(bytes);
             let mut found = Vec::new();
             let mut from = 0;
-            while let Some(at) = may_end.next(bytes, from) {
+            while let Some(at) = may_end.next(from) {
                 found.push(at);
                 from = at + 1;
                 if from >= bytes.len() {

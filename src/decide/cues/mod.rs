@@ -63,6 +63,28 @@ pub struct Cues {
     pub pair_intro: Regex,
 }
 
+/// The verdicts that reject what was just named, from their verb on ("is not justified",
+/// "would be a mistake", "won't work", "is necessary but not enough"): the body of both
+/// after-mention negation patterns. `$judgements` adds words that reject only right after a
+/// mention ("Choice 1 is paternalistic"), not a few words on in a restated option.
+macro_rules! negated_verdict {
+    ($($judgements:literal)?) => {
+        concat!(
+            r"(?:is|would\s+be|seems|appears|remains|should|must|will|does|would|could|can)\s+",
+            r"(?:not\b|never\b|n't|less\b|inappropriate|unjustifiable|unjustified|unacceptable|",
+            r"unwise|wrong|indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|",
+            r"a\s+bad\s+idea",
+            $($judgements,)?
+            r")",
+            r"|(?:won't|wouldn't|isn't|shouldn't|can't|cannot)\s+(?:work|do|help|really|",
+            r"appropriate|justified|the\s+right|be\s+(?:right|safe|appropriate|justified))",
+            // "Internal documentation is necessary but not enough": the option alone falls short.
+            r"|(?:is|are)\s+(?:\w+\s+)?(?:necessary|needed|important|correct|right|reasonable|",
+            r"appropriate|good|fine|useful)\s+but\s+(?:not|isn't|is\s+not)\s+(?:enough|sufficient)",
+        )
+    };
+}
+
 static CUES: OnceLock<Cues> = OnceLock::new();
 
 impl Cues {
@@ -167,28 +189,16 @@ impl Cues {
                 r"[^,;:.!?]*$",
             )),
             negation_after_body: re(concat!(
-                r"(?i)^(?:(?:is|would\s+be|",
-                r"seems|appears|remains|should|must|will|does|would|could|can)\s+(?:not\b|never\b|",
-                r"n't|less\b|inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
-                r"indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|a\s+bad\s+idea|",
-                r"paternalistic|unethical|unsafe|dangerous|coercive|untenable|misguided)",
-                r"|(?:won't|wouldn't|isn't|shouldn't|can't|cannot)\s+(?:work|do|help|really|",
-                r"appropriate|justified|the\s+right|be\s+(?:right|safe|appropriate|justified))",
-                r"|(?:sounds|seems|looks|appears)\s+\w+\s+but\s+(?:isn't|is\s+not|really\s+isn't)",
-                // "Internal documentation is necessary but not enough": the option alone falls
-                // short.
-                r"|(?:is|are)\s+(?:\w+\s+)?(?:necessary|needed|important|correct|right|reasonable|",
-                r"appropriate|good|fine|useful)\s+but\s+(?:not|isn't|is\s+not)\s+(?:enough|sufficient))",
+                r"(?i)^(?:",
+                negated_verdict!(
+                    r"|paternalistic|unethical|unsafe|dangerous|coercive|untenable|misguided"
+                ),
+                r"|(?:sounds|seems|looks|appears)\s+\w+\s+but\s+(?:isn't|is\s+not|really\s+isn't))",
             )),
             negation_after_phrase: re(concat!(
-                r"(?i)^[\s*_)]*(?:[\w'-]+\s+){0,3}?(?:(?:is|would\s+be|seems|appears|remains|",
-                r"should|must|will|does|would|could|can)\s+(?:not\b|never\b|n't|less\b|",
-                r"inappropriate|unjustifiable|unjustified|unacceptable|unwise|wrong|",
-                r"indefensible|too\s+risky|harmful|problematic|a\s+mistake|an\s+error|a\s+bad\s+idea)",
-                r"|(?:won't|wouldn't|isn't|shouldn't|can't|cannot)\s+(?:work|do|help|really|",
-                r"appropriate|justified|the\s+right|be\s+(?:right|safe|appropriate|justified))",
-                r"|(?:is|are)\s+(?:\w+\s+)?(?:necessary|needed|important|correct|right|reasonable|",
-                r"appropriate|good|fine|useful)\s+but\s+(?:not|isn't|is\s+not)\s+(?:enough|sufficient))",
+                r"(?i)^[\s*_)]*(?:[\w'-]+\s+){0,3}?(?:",
+                negated_verdict!(),
+                r")",
             )),
             conditional: re(concat!(
                 r"(?i)(?:^|[\s*_(])(?:if|unless|should\s+(?:she|he|they|the|her|his)|",
