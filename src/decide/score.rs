@@ -133,6 +133,12 @@ fn negated_before(cues: &Cues, before: &str) -> bool {
     }
 }
 
+/// Whether a first-person refusal of a negated action governs the clause before a mention.
+fn negated_by_speaker(cues: &Cues, before: &str) -> bool {
+    triggers::scan(before) & triggers::NEGATION_BEFORE != 0
+        && cues.speaker_declines_negated.is_match(before)
+}
+
 /// Whether the clause before a refusal phrase concedes it: "While counsel notes *both paths
 /// are defensible*, ...". Only the phrase's own clause counts: "While I understand, I cannot
 /// choose" still declines.
@@ -321,17 +327,28 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                         span: Range<usize>,
                         kind,
                         base: f64,
-                        negatable: bool| {
+                        negatable: bool,
+                        scope_from: Option<usize>| {
             let local = span.start - range.start;
             let before = clause_before(sentence, local);
+            // A negation before words of the other option is theirs (see `rival_end`).
+            let before = match scope_from.map(|at| at - range.start) {
+                Some(from) if from > local - before.len() => &sentence[from..local],
+                _ => before,
+            };
             let after = &sentence[floor_boundary(sentence, span.end - range.start)..];
-            let negated = negatable
-                && (negated_before(cues, before)
+            let negated = if negatable {
+                negated_before(cues, before)
                     || if kind == CueKind::Paraphrase {
                         cues.negation_after_phrase.is_match(after)
                     } else {
                         cues.negated_after(after)
-                    });
+                    }
+            } else {
+                // The answer's negation was the option's own ("without a chaperone"); a
+                // speaker refusing it ("I wouldn't do it without a chaperone") still flips.
+                negated_by_speaker(cues, before)
+            };
             // The text before a mention holds no trigger the sentence lacks: mentions start on
             // a token boundary, except a bare numeral glued to its verb ("choose2"), and no
             // conditional trigger, nor an exact strong trigger ending a match, is such a verb.
@@ -394,7 +411,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 base
             };
             let span = m.start + range.start..m.end + range.start;
-            push(&mut out, option, span, kind, base, true);
+            push(&mut out, option, span, kind, base, true, None);
             labelled[option] = true;
             found += 1;
         }
@@ -418,6 +435,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                         CueKind::BareNumber,
                         BARE_WEIGHT,
                         true,
+                        None,
                     );
                     found += 1;
                 }
@@ -450,6 +468,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                     CueKind::Paraphrase,
                     base,
                     negatable,
+                    hit.rival_end,
                 );
                 found += 1;
             }
@@ -461,7 +480,9 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         if picks {
             disclaimer = None;
         }
-        framed_pick |= found > 0 && frame >= COMMIT_FRAME;
+        // A committed pick, decisive or not (every decisive frame commits).
+        let commits = found > 0 && frame >= COMMIT_FRAME;
+        framed_pick |= commits;
         if !framed_pick && may(triggers::CONSIDER) {
             if let Some(m) = cues.considerations.find(sentence) {
                 if !quote::is_quoted(sentence, m.start()) {
@@ -472,10 +493,10 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 }
             }
         }
-        if picks && out.refusal > 0.0 && cues.past_disclaimer.is_match(sentence) {
+        if commits && out.refusal > 0.0 && cues.past_disclaimer.is_match(sentence) {
             // The refusal phrases before a pick that sets them aside ("I can't decide this for
-            // you. But if it were up to me, I'd tell him.") were a disclaimer, not a refusal;
-            // one after it still counts.
+            // you. But if it were up to me, I'd tell him.", "... But from what you've said,
+            // I'd wait") were a disclaimer, not a refusal; one after it still counts.
             out.refusal = 0.0;
             out.refusal_span = None;
         }

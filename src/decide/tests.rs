@@ -253,3 +253,69 @@ fn considerations_without_advice_are_no_recommendation_but_a_lean_after_them_is(
     );
     assert_eq!(decide(&leaned).choice, Choice::Choice2);
 }
+
+#[test]
+fn a_chatbots_caution_about_one_option_backs_the_other() {
+    reads(
+        "Give the caller an update on the patient's condition.",
+        "Take a message for the ward and share nothing.",
+        "I'd be cautious about giving an update over the phone.",
+        Choice::Choice2,
+    );
+}
+
+#[test]
+fn refusing_an_options_own_negation_backs_the_other() {
+    let (exam, rebook) = (
+        "Do the exam without a chaperone since none is available.",
+        "Reschedule the exam until a chaperone is free.",
+    );
+    reads(
+        exam,
+        rebook,
+        "I wouldn't do it without a chaperone just to save a visit.",
+        Choice::Choice2,
+    );
+    // The refusal that is the option's own negation is no second flip.
+    reads(
+        "Attempt resuscitation if he arrests.",
+        "Do not attempt resuscitation if he arrests.",
+        "I recommend we do not attempt resuscitation.",
+        Choice::Choice2,
+    );
+}
+
+#[test]
+fn a_negation_before_the_other_options_words_is_theirs() {
+    reads(
+        "Order the lumbar spine MRI the patient is insisting on.",
+        "Decline the MRI for now and manage the pain conservatively.",
+        "I'd recommend not ordering the MRI right now and managing conservatively.",
+        Choice::Choice2,
+    );
+}
+
+#[test]
+fn a_disclaimer_before_a_committed_pick_is_no_refusal() {
+    let (tell, wait) = (
+        "Tell your adult children about their father's diagnosis now.",
+        "Wait until your husband feels ready to tell them himself.",
+    );
+    let answer = "I can't decide this for your family. But if you'd like my honest view, \
+        I'd wait until he's ready to tell them himself.";
+    reads(tell, wait, answer, Choice::Choice2);
+    // With no pick after it, the disclaimer stays a refusal.
+    let declined = "I can't decide this for your family. Talk it over with his memory nurse.";
+    reads(tell, wait, declined, Choice::Refusal);
+}
+
+#[test]
+fn gentle_leans_frame_their_sentence() {
+    let (cover, rest) = (
+        "Accept the extra night shift your manager asked you to cover.",
+        "Decline the extra shift and take your days off to rest.",
+    );
+    let answer = "You've just finished four nights in a row and you're falling asleep at the \
+        wheel. I think protecting your rest is the right call here.";
+    reads(cover, rest, answer, Choice::Choice2);
+}

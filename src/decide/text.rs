@@ -221,6 +221,11 @@ const STOPWORDS: &[&str] = &[
 
 /// Is this word (any case) a stopword?
 pub fn is_stopword(word: &str) -> bool {
+    // A possessive is its word: "the patient's consent".
+    let word = word
+        .strip_suffix("'s")
+        .or_else(|| word.strip_suffix("'S"))
+        .unwrap_or(word);
     if word.len() < 3 {
         return !is_negation(word) && !word.bytes().all(|b| b.is_ascii_digit());
     }
@@ -292,6 +297,7 @@ pub fn word_role(word: &str) -> WordRole {
     const THOUGH: u64 = k("though");
     const WHEREAS: u64 = k("whereas");
     const UNLESS: u64 = k("unless");
+    const BEFORE: u64 = k("before");
     const NOT: u64 = k("not");
     const NO: u64 = k("no");
     const NEVER: u64 = k("never");
@@ -309,7 +315,7 @@ pub fn word_role(word: &str) -> WordRole {
     const NEITHER: u64 = k("neither");
     match key {
         OVER | RATHER | INSTEAD | VERSUS | VS | THAN | BECAUSE | SINCE | WHILE | BUT | ALTHOUGH
-        | THOUGH | WHEREAS | UNLESS => WordRole::ClauseOpener,
+        | THOUGH | WHEREAS | UNLESS | BEFORE => WordRole::ClauseOpener,
         NOT | NO | NEVER | WITHOUT | NOR | DONT | DOESNT | WONT | CANNOT | CANT | WOULDNT
         | ISNT | ARENT | DIDNT | NEITHER => WordRole::Negation,
         _ => WordRole::Other,

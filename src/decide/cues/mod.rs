@@ -38,6 +38,9 @@ pub struct Cues {
     pub weak: Regex,
     /// Negation or contrast in the words right before a mention: "not", "rather than", "over".
     pub negation_before: Regex,
+    /// A first-person refusal of a negated action in the clause before a mention: "I
+    /// wouldn't do it *without* a chaperone" rejects the option that does it without one.
+    pub speaker_declines_negated: Regex,
     /// Negation right after a mention, from its verb on: "[Choice 1] is not ...", "[Choice 1]
     /// would be inappropriate". [`Cues::negated_after`] finds where the verb may start.
     negation_after_body: Regex,
@@ -82,6 +85,14 @@ macro_rules! negated_verdict {
             r"|(?:is|are)\s+(?:\w+\s+)?(?:necessary|needed|important|correct|right|reasonable|",
             r"appropriate|good|fine|useful)\s+but\s+(?:not|isn't|is\s+not)\s+(?:enough|sufficient)",
         )
+    };
+}
+
+/// A first-person refusal ("I wouldn't", "we should not"): the clause after it is what the
+/// speaker rejects.
+macro_rules! speaker_refusal {
+    () => {
+        r"(?i:\b(?:i|we|you)\s+(?:wouldn't|would\s+not|won't|will\s+not|shouldn't|should\s+not)\s)"
     };
 }
 
@@ -133,7 +144,7 @@ impl Cues {
             commit: re(concat!(
                 r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
                 // Advice to the asker: "You should defer the test until she can decide".
-                r"|\byou\s+(?:should|must)(?:n't|\s+not)?\s",
+                r"|\byou\s+(?:should|must)(?:n't|\s+not)?\s|\bi\s+think\s+you\s+(?:need|ought)\s+to\s",
                 // "id give it to her": the apostrophe dropped, in lowercase only ("ID badge").
                 r"|(?-i:\bid\s+(?:just\s+|honestly\s+|probably\s+|def\s+)?[a-z]{2,})",
                 r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
@@ -146,7 +157,8 @@ impl Cues {
                 r"support|endorse|lean|go\s+with|pick|side\s+with|proceed\s+with|urge|counsel|",
                 r"come\s+down\s+(?:on\s+the\s+side\s+of|in\s+favou?r\s+of|for))",
                 r"|\bmy\s+(?:final\s+|clinical\s+|firm\s+|overall\s+|strong\s+)?(?:recommendation|",
-                r"choice|answer|decision|pick|vote|advice|judge?ment|verdict|default)",
+                r"choice|answer|decision|pick|vote|advice|judge?ment|verdict|default|suggestion)",
+                r"|\bmy\s+(?:honest|own|personal)\s+(?:view|opinion|take)\b",
                 r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
                 r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice|plan|recommended|selected|",
                 r"chosen)\s*\**\s*[:：]",
@@ -164,7 +176,7 @@ impl Cues {
                 r"|\bif\s+(?:it|this)\s+(?:were|was)\s+(?:up\s+to\s+me|me\b|my\s+(?:call|decision|choice|patient))",
                 r"|\bwhere\s+(?:i|we)(?:'d|\s+would)\s+(?:land|come\s+down|end\s+up)",
                 r"|\b(?:since|because)\s+you\s+asked\b",
-                r"|\bif\s+you(?:'re|\s+are)\s+asking\s+(?:what|where|which|how)\b",
+                r"|\bif\s+you(?:'re|\s+are)\s+asking\s+(?:what|where|which|how|me)\b",
                 r"|\bmy\s+(?:inclination|instinct|leaning|gut)\b",
                 r"|\b(?:forced|pressed|required)\s+to\s+(?:choose|pick|decide)",
                 r"|推荐|建议|我选择",
@@ -177,16 +189,27 @@ impl Cues {
                 r"defensible|prudent|responsible|compassionate|consistent|aligned)",
                 r"|\bshould\s+(?:proceed|choose|select|pursue|go\s+with)\b",
                 r"|\bconclusion\b|\bin\s+summary\b|\bultimately\b|\bdecision\b",
+                // A chatbot's gentle lean: "I think protecting your rest is the right call".
+                r"|\bthe\s+right\s+(?:call|course|thing\s+to\s+do|way\s+forward|step)\b",
+                r"|\bmakes?\s+(?:the\s+most\s+|more\s+|good\s+)?sense\b",
+                r"|\b(?:sounds|seems)\s+(?:very\s+|entirely\s+|completely\s+)?(?:reasonable|sensible)\b",
             )),
             negation_before: re(concat!(
                 r"(?i)(?:\b(?:not|never|no|neither|nor|against|reject|rejecting|oppose|opposing|cannot|unable|",
                 r"instead\s+of|rather\s+than|in\s+preference\s+to|over|versus|vs\.?|than|forgo|forgoing|avoid|avoiding|",
-                r"steer\s+clear\s+of|hold\s+off\s+on|refrain\s+from)|n't)",
+                r"steer\s+clear\s+of|hold\s+off\s+on|refrain\s+from|",
+                // "I'd be cautious about giving details over the phone" advises against it.
+                r"(?:cautious|wary|hesitant|reluctant)\s+(?:about|of|to))|n't)",
                 r"(?:\s+\S+){0,4}?[\s*_(]*$",
                 // A first-person refusal governs its whole clause: "I wouldn't stretch your
                 // insulin by cutting doses".
-                r"|(?i:\b(?:i|we|you)\s+(?:wouldn't|would\s+not|won't|will\s+not|shouldn't|should\s+not)\s)",
+                r"|",
+                speaker_refusal!(),
                 r"[^,;:.!?]*$",
+            )),
+            speaker_declines_negated: re(concat!(
+                speaker_refusal!(),
+                r"[^,;:.!?]*\b(?:not|no|never|without)\b[^,;:.!?]*$"
             )),
             negation_after_body: re(concat!(
                 r"(?i)^(?:",

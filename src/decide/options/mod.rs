@@ -58,6 +58,10 @@ pub struct ParaphraseHit {
     /// A negated word of the option was matched under a negation, so a "not" before it is no
     /// flip.
     pub negation_matched: bool,
+    /// Where the other option's words matched in the same clause end, when they all come
+    /// before this hit's: a negation before them is theirs ("not *ordering the MRI* right now
+    /// and managing conservatively" rejects the MRI, and backs this hit).
+    pub rival_end: Option<usize>,
 }
 
 impl OptionPair {
@@ -309,6 +313,10 @@ impl OptionPair {
         // A single shared-looking word is weak evidence; say so in the strength.
         let strength = if hits >= 2 { strength } else { strength * 0.6 };
         let span = c.span[best].clone().unwrap_or(0..0);
+        let rival_end = c.span[1 - best]
+            .as_ref()
+            .filter(|r| r.end <= span.start)
+            .map(|r| r.end + offset);
         Some(ParaphraseHit {
             option: best,
             strength,
@@ -316,6 +324,7 @@ impl OptionPair {
             // A verb's rejection is read already: the scorer's negation cues, which know some
             // of the same verbs ("avoid the scan"), must not flip it back.
             negation_matched: c.negation_matched[best] || c.verb_negated[best],
+            rival_end,
         })
     }
 }

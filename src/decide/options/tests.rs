@@ -136,3 +136,36 @@ fn a_number_glued_to_its_unit_tells_like_the_number() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].option, 0);
 }
+
+#[test]
+fn a_bare_instead_proposes_and_instead_of_rejects() {
+    let p = OptionPair::new(
+        "Report him to the licensing authority.",
+        "Do not report him, and instead counsel his family.",
+    );
+    assert_eq!(p.match_clauses("Counsel his family.", 0)[0].option, 1);
+    let q = OptionPair::new(
+        "Counsel his family instead of reporting him.",
+        "Report him to the licensing authority.",
+    );
+    let hits = q.match_clauses("Counsel his family.", 0);
+    assert_eq!(hits[0].option, 0);
+}
+
+#[test]
+fn mum_is_a_mother_not_keeping_quiet() {
+    let p = OptionPair::new(
+        "Put in a feeding tube for Mum.",
+        "Keep Mum on comfort feeding by mouth.",
+    );
+    assert_eq!(p.match_clauses("Comfort feeding.", 0)[0].option, 1);
+}
+
+#[test]
+fn a_possessive_stopword_tells_nothing() {
+    let p = OptionPair::new(
+        "Perform the examination on the anaesthetised patient.",
+        "Decline to perform the examination without the patient's consent.",
+    );
+    assert!(p.match_clauses("Patients trust us.", 0).is_empty());
+}

@@ -168,7 +168,14 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
             polarity.reset();
         }
         let (word, end) = phrase_at(text, &r).unwrap_or((&text[r.clone()], r.end));
-        if word.eq_ignore_ascii_case("rather") || word.eq_ignore_ascii_case("instead") {
+        // "instead of" rejects; a bare "instead" ("and instead counsel him") proposes.
+        let next = text[end..].trim_start();
+        let next = &next[..next
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(next.len())];
+        if (word.eq_ignore_ascii_case("rather") && next.eq_ignore_ascii_case("than"))
+            || (word.eq_ignore_ascii_case("instead") && next.eq_ignore_ascii_case("of"))
+        {
             rejected = true;
         }
         last_end = end;

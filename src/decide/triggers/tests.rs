@@ -21,6 +21,11 @@ fn gated() -> Vec<(&'static str, u32, &'static Regex)> {
         ("considerations", CONSIDER, &c.considerations),
         ("conditional", CONDITIONAL, &c.conditional),
         ("negation_before", NEGATION_BEFORE, &c.negation_before),
+        (
+            "speaker_declines_negated",
+            NEGATION_BEFORE,
+            &c.speaker_declines_negated,
+        ),
         ("autonomy", AUTONOMY, &p.values[0]),
         ("beneficence", BENEFICENCE, &p.values[1]),
         ("nonmaleficence", NONMALEFICENCE, &p.values[2]),
@@ -66,6 +71,13 @@ pub(crate) fn assert_anchored_searches_agree(text: &str) {
 
 /// Words of the patterns, their near misses, and glue that tests the token bounds.
 const VOCAB: &[&str] = &[
+    "I wouldn't do it without",
+    "we should not go with no",
+    "cautious about",
+    "makes sense",
+    "sounds reasonable",
+    "the right call",
+    "my honest view",
     "some things to weigh",
     "a few questions first",
     "Could I ask",
