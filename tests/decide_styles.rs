@@ -279,6 +279,27 @@ fn fresh_set_t_is_read() {
     check_set("decide_fresh_t.jsonl", 0.73, 1);
 }
 
+/// Fresh set U, written without sight of the parser as a range of models answer a physician's
+/// dilemma (headings and bold, numbered reasoning then a verdict, verdict first, tables,
+/// "the latter", long rejections of one option, conditional defaults, hedged picks, JSON; 30
+/// refusals): 0.917 on its first run, none of its 76 reads at or above the judge threshold
+/// wrong; then its misses were read (see README).
+#[test]
+fn fresh_set_u_is_read() {
+    check_set("decide_fresh_u.jsonl", 0.93, 0);
+}
+
+/// Fresh set V, written without sight of the parser as a hospital chatbot's replies to
+/// patients, relatives, nurses, junior doctors and social workers (warm leans, brisk advice,
+/// "here's what I'd do", "I can't make this call for you, but ...", cautions against one
+/// option, choices named only by description, 7 not in English; 30 refusals): 0.675 on its
+/// first run, three of its 18 reads at or above the judge threshold wrong (disclaimers read
+/// as refusals); then its misses were read (see README).
+#[test]
+fn fresh_set_v_is_read() {
+    check_set("decide_fresh_v.jsonl", 0.70, 1);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }
