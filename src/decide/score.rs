@@ -482,10 +482,13 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         }
         // A committed pick, decisive or not (every decisive frame commits).
         let commits = found > 0 && frame >= COMMIT_FRAME;
-        framed_pick |= commits;
+        // An option named by its label in an evaluative sentence ("Choice 2 is preferable") is
+        // a pick too; a restatement there may only describe ("comfort care is kinder for some").
+        framed_pick |= commits || (frame >= WEAK_FRAME && labelled.contains(&true));
         if !framed_pick && may(triggers::CONSIDER) {
             if let Some(m) = cues.considerations.find(sentence) {
-                if !quote::is_quoted(sentence, m.start()) {
+                // Quoted or conceded ("While both paths are sound, ..."), it is no advice withheld.
+                if !quote::is_quoted(sentence, m.start()) && !conceded(&sentence[..m.start()]) {
                     let span = m.start() + range.start..m.end() + range.start;
                     let weight = considerations.as_ref().map_or(0.0, |(w, _)| *w) + pos;
                     let first = considerations.map_or(span, |(_, s)| s);

@@ -277,6 +277,15 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "aren",
             "avoid",
             "pretending",
+            "chatbot",
+            "bot",
+            "assistant",
+            "wish",
+            "hold",
+            "has",
+            "must",
+            "should",
+            "believe",
         ],
     ),
     (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
@@ -290,6 +299,25 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "considerations",
             "ask",
             "tell",
+            // "both are sound" by its adjective, not by the common "both".
+            "reasonable",
+            "valid",
+            "sound",
+            "legitimate",
+            "defensible",
+            "loving",
+            "recognised",
+            "recognized",
+            "acceptable",
+            "accepted",
+            "supported",
+            "choose",
+            "wrong",
+            "these",
+            "jump",
+            "jumping",
+            "rush",
+            "rushing",
         ],
     ),
     (
@@ -424,12 +452,25 @@ static CLASS: [u8; 256] = byte_classes();
 
 /// A trie over the trigger words: node 0 is dead (no trigger starts this way), node 1 the root.
 struct Trie {
-    next: Vec<[u32; ALPHABET]>,
-    /// Bits of the words that end at a node (token equal to the word).
-    exact: Vec<u32>,
-    /// Bits of the prefix words that end at a node (token starting with the word).
-    prefix: Vec<u32>,
+    nodes: Vec<Node>,
 }
+
+/// One trie node, its bits beside its edges: a step reads one node's memory, and small nodes
+/// keep the walk in cache (it runs on every byte of every answer).
+#[derive(Clone, Copy)]
+struct Node {
+    next: [u16; ALPHABET],
+    /// Bits of the words that end here (token equal to the word).
+    exact: u32,
+    /// Bits of the prefix words that end here (token starting with the word).
+    prefix: u32,
+}
+
+const EMPTY: Node = Node {
+    next: [0; ALPHABET],
+    exact: 0,
+    prefix: 0,
+};
 
 const DEAD: usize = 0;
 const ROOT: usize = 1;
@@ -437,9 +478,7 @@ const ROOT: usize = 1;
 impl Trie {
     fn build() -> Trie {
         let mut t = Trie {
-            next: vec![[0; ALPHABET]; 2],
-            exact: vec![0; 2],
-            prefix: vec![0; 2],
+            nodes: vec![EMPTY; 2],
         };
         for &(bits, kind, words) in WORDS {
             for word in words {
@@ -448,17 +487,17 @@ impl Trie {
                     let c = usize::from(CLASS[usize::from(b)]);
                     debug_assert!(c < ALPHABET, "trigger words are ASCII letters");
                     let c = c.min(ALPHABET - 1);
-                    if t.next[node][c] == 0 {
-                        t.next.push([0; ALPHABET]);
-                        t.exact.push(0);
-                        t.prefix.push(0);
-                        t.next[node][c] = (t.next.len() - 1) as u32;
+                    if t.nodes[node].next[c] == 0 {
+                        t.nodes.push(EMPTY);
+                        let id = u16::try_from(t.nodes.len() - 1)
+                            .expect("the trigger words make fewer than 65536 trie nodes");
+                        t.nodes[node].next[c] = id;
                     }
-                    node = t.next[node][c] as usize;
+                    node = usize::from(t.nodes[node].next[c]);
                 }
                 match kind {
-                    Kind::Exact => t.exact[node] |= bits,
-                    Kind::Prefix => t.prefix[node] |= bits,
+                    Kind::Exact => t.nodes[node].exact |= bits,
+                    Kind::Prefix => t.nodes[node].prefix |= bits,
                 }
             }
         }
@@ -513,8 +552,8 @@ pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
             if node == ROOT {
                 start = i;
             }
-            node = t.next[node][usize::from(class)] as usize;
-            token_bits |= t.prefix[node];
+            node = usize::from(t.nodes[node].next[usize::from(class)]);
+            token_bits |= t.nodes[node].prefix;
             i += 1;
             if node == DEAD {
                 // No trigger starts like this token: skip the rest of it.
@@ -524,7 +563,7 @@ pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
             }
         } else {
             if node != ROOT {
-                token_bits |= t.exact[node];
+                token_bits |= t.nodes[node].exact;
                 if token_bits & keep != 0 {
                     tokens.push(Token {
                         start,
@@ -542,7 +581,7 @@ pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
         }
     }
     if node != ROOT {
-        token_bits |= t.exact[node];
+        token_bits |= t.nodes[node].exact;
         if token_bits & keep != 0 {
             tokens.push(Token {
                 start,
