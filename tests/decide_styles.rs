@@ -300,6 +300,17 @@ fn fresh_set_v_is_read() {
     check_set("decide_fresh_v.jsonl", 0.70, 1);
 }
 
+/// Fresh set W, written without sight of the parser as health-service assistants' replies
+/// (plain, very warm, NHS-leaflet, US patient-portal, chatty lowercase, bullets, "My
+/// suggestion:", arguing against one option, caveat then view, view then fallback, 6 not in
+/// English; 36 refusals: both reasonable, questions only, factors only, deferrals): 0.700 on
+/// 1a38131 and 0.758 on the tree first run on it (this session's refusal readings, drawn from
+/// other sets), none of its 32 reads at or above the judge threshold wrong.
+#[test]
+fn fresh_set_w_is_read() {
+    check_set("decide_fresh_w.jsonl", 0.75, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }
