@@ -305,10 +305,11 @@ fn fresh_set_v_is_read() {
 /// suggestion:", arguing against one option, caveat then view, view then fallback, 6 not in
 /// English; 36 refusals: both reasonable, questions only, factors only, deferrals): 0.700 on
 /// 1a38131 and 0.758 on the tree first run on it (this session's refusal readings, drawn from
-/// other sets), none of its 32 reads at or above the judge threshold wrong.
+/// other sets), none of its 32 reads at or above the judge threshold wrong; then its misses
+/// were read (see README).
 #[test]
 fn fresh_set_w_is_read() {
-    check_set("decide_fresh_w.jsonl", 0.75, 0);
+    check_set("decide_fresh_w.jsonl", 0.83, 0);
 }
 
 fn lines() -> Vec<Line> {

@@ -311,6 +311,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "acceptable",
             "accepted",
             "supported",
+            "safe",
             "choose",
             "wrong",
             "these",
