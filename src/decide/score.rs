@@ -120,23 +120,26 @@ fn clause_before(sentence: &str, at: usize) -> &str {
     &window[lower_cut..]
 }
 
-/// Whether the clause before a mention negates it ("I would not proceed with"). Markdown
-/// emphasis is read through ("I would **not** make him"): the pattern without it stays fast.
+/// Whether the clause before a mention negates it ("I would not proceed with").
 fn negated_before(cues: &Cues, before: &str) -> bool {
-    let test = |b: &str| {
-        triggers::scan(b) & triggers::NEGATION_BEFORE != 0 && cues.negation_before.is_match(b)
-    };
+    clause_matches(&cues.negation_before, before)
+}
+
+/// Whether a first-person refusal of a negated action governs the clause before a mention.
+fn negated_by_speaker(cues: &Cues, before: &str) -> bool {
+    clause_matches(&cues.speaker_declines_negated, before)
+}
+
+/// Whether a negation pattern (gated by [`triggers::NEGATION_BEFORE`]) matches the clause
+/// before a mention. Markdown emphasis is read through ("I would **not** make him"): the
+/// pattern without it stays fast.
+fn clause_matches(pattern: &regex::Regex, before: &str) -> bool {
+    let test = |b: &str| triggers::scan(b) & triggers::NEGATION_BEFORE != 0 && pattern.is_match(b);
     if before.as_bytes().iter().any(|&b| b == b'*' || b == b'_') {
         test(&before.replace(['*', '_'], ""))
     } else {
         test(before)
     }
-}
-
-/// Whether a first-person refusal of a negated action governs the clause before a mention.
-fn negated_by_speaker(cues: &Cues, before: &str) -> bool {
-    triggers::scan(before) & triggers::NEGATION_BEFORE != 0
-        && cues.speaker_declines_negated.is_match(before)
 }
 
 /// Whether the clause before a refusal phrase concedes it: "While counsel notes *both paths
