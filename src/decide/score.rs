@@ -238,10 +238,13 @@ fn only_markup_around(sentence: &str, m: &Range<usize>) -> bool {
     markup(&sentence[..m.start]) && markup(&sentence[m.end..])
 }
 
-/// Whether `sentence` begins, with nothing before it but spaces, with the label at `m`,
+/// Whether `sentence` begins, with nothing before it but spaces or emphasis ("**Option B.**"),
+/// with the label at `m`,
 /// followed by a colon, comma, stop or dash.
 fn opens_on_label(sentence: &str, m: &Range<usize>) -> bool {
-    sentence[..m.start].trim().is_empty()
+    sentence[..m.start]
+        .trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_')
+        .is_empty()
         && sentence[m.end..]
             .trim_start_matches([' ', '*', '_'])
             .starts_with([':', ',', '.', '—', '–'])
@@ -390,14 +393,16 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
             };
             // "My recommendation: report him (Choice 1), while also doing what Choice 2
             // asks": the frame names its pick first; a label in a later clause qualifies it.
-            let qualifies = match (&first_label, strong_end) {
-                (Some(first), Some(frame_end)) => {
-                    m.start > first.end
-                        && frame_end <= first.start
-                        && super::options::breaks_clause(&sentence[first.end..m.start])
-                }
-                _ => false,
+            // So does an answer that opens on its pick ("**Choice 2.** ..., though Choice 1
+            // has merits").
+            let names_pick_first = |first: &Range<usize>| {
+                strong_end.map_or(opening_label, |frame_end| frame_end <= first.start)
             };
+            let qualifies = first_label.as_ref().is_some_and(|first| {
+                m.start > first.end
+                    && names_pick_first(first)
+                    && super::options::breaks_clause(&sentence[first.end..m.start])
+            });
             let option = if is_former_or_latter(&sentence[m.clone()]) {
                 answer_order(cues, pair, &sentence[..m.start]).map_or(option, |o| o[option])
             } else {

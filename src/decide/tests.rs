@@ -358,3 +358,9 @@ fn calling_both_sound_or_listing_questions_is_no_recommendation_unless_a_pick_fo
     let labelled = format!("Choice 2 is preferable here. {both}");
     assert_eq!(decide(&labelled).choice, Choice::Choice2);
 }
+
+#[test]
+fn a_bold_opening_label_is_the_pick_over_a_later_concession() {
+    let answer = "**Choice 2.** Holding dialysis is kinder, though Choice 1 has merits too.";
+    assert_eq!(decide(answer).choice, Choice::Choice2);
+}
