@@ -21,6 +21,7 @@ pub mod audit;
 pub mod cues;
 pub mod discussion;
 pub mod judge;
+mod lexicon;
 pub mod options;
 pub mod quote;
 pub mod score;

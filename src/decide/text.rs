@@ -2,6 +2,7 @@
 //!
 //! Everything works on byte ranges of the original answer so evidence spans point back into it.
 
+use crate::decide::lexicon::WordClass;
 use std::ops::Range;
 
 /// Byte ranges of the sentences of `text`. A sentence ends at a newline, or at `.`, `!`, `?`
@@ -134,7 +135,7 @@ pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 }
 
 /// Words that carry no option-specific meaning. Negations are handled apart (see [`is_negation`]).
-const STOPWORDS: &[&str] = &[
+pub(crate) const STOPWORDS: &[&str] = &[
     "a",
     "an",
     "and",
@@ -219,34 +220,9 @@ const STOPWORDS: &[&str] = &[
     "s",
 ];
 
-/// Is this word (any case) a stopword?
+/// Is this word (any case) a stopword? A possessive is its word: "the patient's consent".
 pub fn is_stopword(word: &str) -> bool {
-    // A possessive is its word: "the patient's consent".
-    let word = word
-        .strip_suffix("'s")
-        .or_else(|| word.strip_suffix("'S"))
-        .unwrap_or(word);
-    if word.len() < 3 {
-        return !is_negation(word) && !word.bytes().all(|b| b.is_ascii_digit());
-    }
-    // Every stopword of three or more letters but "including" packs into a u64 key.
-    match packed_lowercase(word) {
-        Some(key) => stopword_keys().binary_search(&key).is_ok(),
-        None => word.eq_ignore_ascii_case("including"),
-    }
-}
-
-/// The packed keys of the stopwords, sorted.
-fn stopword_keys() -> &'static [u64] {
-    static KEYS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
-    KEYS.get_or_init(|| {
-        let mut keys: Vec<u64> = STOPWORDS
-            .iter()
-            .filter_map(|w| packed_lowercase(w))
-            .collect();
-        keys.sort_unstable();
-        keys
-    })
+    WordClass::of(word).is_stopword()
 }
 
 /// What a word does to the clause around it.
@@ -260,79 +236,73 @@ pub enum WordRole {
     Other,
 }
 
-/// The role of a word (any case), read from its lowercase bytes packed in an integer.
+/// Words that open a new clause (see [`WordRole::ClauseOpener`]).
+pub(crate) const CLAUSE_OPENERS: &[&str] = &[
+    "over", "rather", "instead", "versus", "vs", "than", "because", "since", "while", "but",
+    "although", "though", "whereas", "unless", "before",
+];
+
+/// Words that negate (see [`WordRole::Negation`]).
+pub(crate) const NEGATIONS: &[&str] = &[
+    "not",
+    "no",
+    "never",
+    "without",
+    "nor",
+    "don't",
+    "doesn't",
+    "won't",
+    "cannot",
+    "can't",
+    "wouldn't",
+    "isn't",
+    "aren't",
+    "didn't",
+    "neither",
+    "shouldn't",
+];
+
+/// The role of a word (any case).
 pub fn word_role(word: &str) -> WordRole {
-    if word.len() == 9 {
-        // The only nine-letter word in either list.
-        return if word.eq_ignore_ascii_case("shouldn't") {
-            WordRole::Negation
-        } else {
-            WordRole::Other
-        };
-    }
-    let Some(key) = packed_lowercase(word) else {
-        return WordRole::Other;
-    };
-    const fn k(w: &str) -> u64 {
-        let b = w.as_bytes();
-        let mut key = 0u64;
-        let mut i = 0;
-        while i < b.len() {
-            key |= (b[i] as u64) << (8 * i);
-            i += 1;
-        }
-        key
-    }
-    const OVER: u64 = k("over");
-    const RATHER: u64 = k("rather");
-    const INSTEAD: u64 = k("instead");
-    const VERSUS: u64 = k("versus");
-    const VS: u64 = k("vs");
-    const THAN: u64 = k("than");
-    const BECAUSE: u64 = k("because");
-    const SINCE: u64 = k("since");
-    const WHILE: u64 = k("while");
-    const BUT: u64 = k("but");
-    const ALTHOUGH: u64 = k("although");
-    const THOUGH: u64 = k("though");
-    const WHEREAS: u64 = k("whereas");
-    const UNLESS: u64 = k("unless");
-    const BEFORE: u64 = k("before");
-    const NOT: u64 = k("not");
-    const NO: u64 = k("no");
-    const NEVER: u64 = k("never");
-    const WITHOUT: u64 = k("without");
-    const NOR: u64 = k("nor");
-    const DONT: u64 = k("don't");
-    const DOESNT: u64 = k("doesn't");
-    const WONT: u64 = k("won't");
-    const CANNOT: u64 = k("cannot");
-    const CANT: u64 = k("can't");
-    const WOULDNT: u64 = k("wouldn't");
-    const ISNT: u64 = k("isn't");
-    const ARENT: u64 = k("aren't");
-    const DIDNT: u64 = k("didn't");
-    const NEITHER: u64 = k("neither");
-    match key {
-        OVER | RATHER | INSTEAD | VERSUS | VS | THAN | BECAUSE | SINCE | WHILE | BUT | ALTHOUGH
-        | THOUGH | WHEREAS | UNLESS | BEFORE => WordRole::ClauseOpener,
-        NOT | NO | NEVER | WITHOUT | NOR | DONT | DOESNT | WONT | CANNOT | CANT | WOULDNT
-        | ISNT | ARENT | DIDNT | NEITHER => WordRole::Negation,
-        _ => WordRole::Other,
-    }
+    WordClass::of(word).role()
 }
 
 /// A word of 1 to 8 bytes without NUL, ASCII-lowercased and packed little-endian (the
 /// zero padding then implies the length).
 pub(crate) fn packed_lowercase(word: &str) -> Option<u64> {
-    if word.is_empty() || word.len() > 8 || word.as_bytes().contains(&0) {
+    let b = word.as_bytes();
+    let n = b.len();
+    // Two overlapping loads fill the word's bytes (the overlap holds the same bytes twice);
+    // this runs on every answer word, where a byte loop or a copy cost more than the lookup.
+    let x = match n {
+        1 => u64::from(b[0]),
+        2..=3 => {
+            let lo = u16::from_le_bytes([b[0], b[1]]);
+            let hi = u16::from_le_bytes([b[n - 2], b[n - 1]]);
+            u64::from(lo) | u64::from(hi) << (8 * (n - 2))
+        }
+        4..=8 => {
+            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+            u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+        }
+        _ => return None,
+    };
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let in_word = if n == 8 { !0 } else { (1u64 << (8 * n)) - 1 };
+    // A zero byte inside the word sets its high bit here; a borrow can flag a byte above a
+    // zero byte too, but only above one.
+    if x.wrapping_sub(ONES) & !x & HIGHS & in_word != 0 {
         return None;
     }
-    let mut buf = [0u8; 8];
-    for (slot, b) in buf.iter_mut().zip(word.bytes()) {
-        *slot = b.to_ascii_lowercase();
-    }
-    Some(u64::from_le_bytes(buf))
+    // ASCII lowercase, eight bytes at once: a byte in 'A'..='Z' gains 0x20; any byte with
+    // its high bit set (UTF-8) is left alone, as `to_ascii_lowercase` does.
+    let low7 = x & !HIGHS;
+    let at_least_a = low7 + ONES * u64::from(0x80 - b'A');
+    let above_z = low7 + ONES * u64::from(0x80 - b'Z' - 1);
+    let upper = at_least_a & !above_z & !x & HIGHS;
+    Some(x | upper >> 2)
 }
 
 /// Is this word a negation (see [`WordRole::Negation`])?
@@ -416,6 +386,52 @@ mod tests {
         let t = "don't re-assess (Choice 1)";
         let w: Vec<&str> = words(t).map(|r| &t[r]).collect();
         assert_eq!(w, vec!["don't", "re-assess", "Choice", "1"]);
+    }
+
+    /// The packing a byte at a time, as the word-wise one must read.
+    fn packed_bytewise(word: &str) -> Option<u64> {
+        if word.is_empty() || word.len() > 8 || word.as_bytes().contains(&0) {
+            return None;
+        }
+        let mut buf = [0u8; 8];
+        for (slot, b) in buf.iter_mut().zip(word.bytes()) {
+            *slot = b.to_ascii_lowercase();
+        }
+        Some(u64::from_le_bytes(buf))
+    }
+
+    #[test]
+    fn packing_reads_every_length_edge_letter_and_nul() {
+        for w in [
+            "",
+            "a",
+            "Z",
+            "@",
+            "[",
+            "`",
+            "{",
+            "AZaz",
+            "é",
+            "Évian",
+            "no\0",
+            "\0",
+            "ab\0cdefg",
+            "SHOULDNT",
+            "shouldn't",
+            "Mid-Way",
+            "12AB",
+            "ÀÉÎ",
+            "a\u{7f}B",
+        ] {
+            assert_eq!(packed_lowercase(w), packed_bytewise(w), "{w:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn packing_matches_the_bytewise_packing(w in "[\\x00-\\x7fÀ-ÿ]{0,10}") {
+            proptest::prop_assert_eq!(packed_lowercase(&w), packed_bytewise(&w));
+        }
     }
 
     #[test]

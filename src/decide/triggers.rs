@@ -453,8 +453,13 @@ static CLASS: [u8; 256] = byte_classes();
 
 /// A trie over the trigger words: node 0 is dead (no trigger starts this way), node 1 the root.
 struct Trie {
-    nodes: Vec<Node>,
+    /// [`NODE_SLOTS`] nodes, the unused ones empty: a fixed size lets the walk index them
+    /// without bounds checks.
+    nodes: Box<[Node; NODE_SLOTS]>,
 }
+
+/// Room for the trie's nodes (the trigger words make about 1,000).
+const NODE_SLOTS: usize = 2048;
 
 /// One trie node, its bits beside its edges: a step reads one node's memory, and small nodes
 /// keep the walk in cache (it runs on every byte of every answer).
@@ -478,9 +483,7 @@ const ROOT: usize = 1;
 
 impl Trie {
     fn build() -> Trie {
-        let mut t = Trie {
-            nodes: vec![EMPTY; 2],
-        };
+        let mut nodes = vec![EMPTY; 2];
         for &(bits, kind, words) in WORDS {
             for word in words {
                 let mut node = ROOT;
@@ -488,21 +491,30 @@ impl Trie {
                     let c = usize::from(CLASS[usize::from(b)]);
                     debug_assert!(c < ALPHABET, "trigger words are ASCII letters");
                     let c = c.min(ALPHABET - 1);
-                    if t.nodes[node].next[c] == 0 {
-                        t.nodes.push(EMPTY);
-                        let id = u16::try_from(t.nodes.len() - 1)
+                    if nodes[node].next[c] == 0 {
+                        nodes.push(EMPTY);
+                        let id = u16::try_from(nodes.len() - 1)
                             .expect("the trigger words make fewer than 65536 trie nodes");
-                        t.nodes[node].next[c] = id;
+                        nodes[node].next[c] = id;
                     }
-                    node = usize::from(t.nodes[node].next[c]);
+                    node = usize::from(nodes[node].next[c]);
                 }
                 match kind {
-                    Kind::Exact => t.nodes[node].exact |= bits,
-                    Kind::Prefix => t.nodes[node].prefix |= bits,
+                    Kind::Exact => nodes[node].exact |= bits,
+                    Kind::Prefix => nodes[node].prefix |= bits,
                 }
             }
         }
-        t
+        assert!(
+            nodes.len() <= NODE_SLOTS,
+            "the trigger words need more than NODE_SLOTS trie nodes"
+        );
+        nodes.resize(NODE_SLOTS, EMPTY);
+        let nodes: Box<[Node; NODE_SLOTS]> = nodes
+            .into_boxed_slice()
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("resized to NODE_SLOTS"));
+        Trie { nodes }
     }
 }
 
@@ -539,50 +551,41 @@ pub struct Token {
 /// and [`LABEL_START`] are where their patterns' matches start, so anchored searches at those
 /// tokens find every match; when the result has [`VOID`], the tokens mean nothing.
 pub fn scan_tokens(text: &str, keep: u32, tokens: &mut Vec<Token>) -> u32 {
-    let t = trie();
+    let nodes = &trie().nodes;
+    let step = |node: usize, class: u8| usize::from(nodes[node].next[usize::from(class)]);
     let bytes = text.as_bytes();
     let mut bits = 0;
-    let mut node = ROOT;
-    let mut token_bits = 0;
-    let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        let class = CLASS[usize::from(b)];
-        if class < SEP {
-            if node == ROOT {
-                start = i;
+        let mut class = CLASS[usize::from(bytes[i])];
+        if class >= SEP {
+            if class == CHECK && !vouches_for(bytes, i) {
+                return ALL;
             }
-            node = usize::from(t.nodes[node].next[usize::from(class)]);
-            token_bits |= t.nodes[node].prefix;
+            i += 1;
+            continue;
+        }
+        // A token starts here: walk the trie to its end.
+        let start = i;
+        let mut node = ROOT;
+        let mut token_bits = 0;
+        loop {
+            node = step(node, class) % NODE_SLOTS;
+            token_bits |= nodes[node].prefix;
             i += 1;
             if node == DEAD {
                 // No trigger starts like this token: skip the rest of it.
                 while i < bytes.len() && CLASS[usize::from(bytes[i])] < SEP {
                     i += 1;
                 }
+                break;
             }
-        } else {
-            if node != ROOT {
-                token_bits |= t.nodes[node].exact;
-                if token_bits & keep != 0 {
-                    tokens.push(Token {
-                        start,
-                        bits: token_bits,
-                    });
-                }
-                bits |= token_bits;
-                token_bits = 0;
-                node = ROOT;
+            match bytes.get(i) {
+                Some(&b) if CLASS[usize::from(b)] < SEP => class = CLASS[usize::from(b)],
+                _ => break,
             }
-            if class == CHECK && !vouches_for(bytes, i) {
-                return ALL;
-            }
-            i += 1;
         }
-    }
-    if node != ROOT {
-        token_bits |= t.nodes[node].exact;
+        token_bits |= nodes[node].exact;
         if token_bits & keep != 0 {
             tokens.push(Token {
                 start,

@@ -10,12 +10,13 @@
 mod phrasal;
 mod words;
 
+use super::lexicon::WordClass;
 use super::stem::{negates_action, StartSet, Stem};
-use super::text::{is_negation, is_stopword, word_role, words, WordRole};
+use super::text::{words, WordRole};
+pub(crate) use phrasal::first_words;
 use std::ops::Range;
-use words::{
-    action_stems, ends_ignore_case, is_conjunction, is_lead_filler, is_noun_use, Polarity,
-};
+use words::{action_stems, ends_ignore_case, is_noun_use, Polarity};
+pub(crate) use words::{CONJUNCTIONS, LEAD_FILLERS, SCOPE_FILLERS};
 
 /// At most this many telling stems per option are kept: options are one line, and a fixed
 /// bound keeps matching a bitmask.
@@ -132,18 +133,19 @@ impl OptionPair {
                 continue;
             }
             let gap = &sentence[last_end..r.start];
-            let (w, r) = match phrasal::phrase_at(sentence, &r) {
-                Some((verb, end)) => (verb, r.start..end),
-                None => (&sentence[r.clone()], r),
+            let raw = &sentence[r.clone()];
+            let raw_class = WordClass::of(raw);
+            let (w, r, class) = match phrasal::phrase_at(sentence, &r, raw_class) {
+                Some((verb, end)) => (verb, r.start..end, WordClass::of(verb)),
+                None => (raw, r, raw_class),
             };
             last_end = r.end;
-            let role = word_role(w);
-            if role == WordRole::ClauseOpener || breaks_clause(gap) {
+            if class.role() == WordRole::ClauseOpener || breaks_clause(gap) {
                 hits.extend(self.judge_clause(&clause, offset));
                 clause = ClauseState::default();
                 polarity.reset();
             }
-            if is_conjunction(w) {
+            if class.is_conjunction() {
                 polarity.reset();
             }
             // "hand-feed" matches "hand feeding": hyphenated parts count one by one; so do
@@ -157,15 +159,15 @@ impl OptionPair {
                 Parts::One(Some(w))
             };
             for part in parts {
-                let negation = if part.len() == w.len() {
-                    role == WordRole::Negation
+                let class = if part.len() == w.len() {
+                    class
                 } else {
-                    is_negation(part)
+                    WordClass::of(part)
                 };
-                let Some(negated) = polarity.feed(part, negation) else {
+                let Some(negated) = polarity.feed(part, class) else {
                     continue;
                 };
-                let first = !clause.lead_passed && !is_stopword(part) && !is_lead_filler(part);
+                let first = !clause.lead_passed && !class.is_stopword() && !class.is_lead_filler();
                 if first {
                     clause.lead_passed = true;
                     // "Withhold the transfusion", "I'd decline it": the clause's own action

@@ -6,7 +6,7 @@
 //! ("take *the tube* out", "turn *it* down"). The plain verb then goes through the usual
 //! stems and synonym classes, so "decline" meets "refuse" and "withdraw" meets "stop".
 
-use crate::decide::stem::StartSet;
+use crate::decide::lexicon::WordClass;
 use crate::decide::text::{packed_lowercase, words};
 
 /// Most words a `_` slot spans.
@@ -57,23 +57,33 @@ const PHRASES: &[(&str, &str)] = &[
     ("hand _ over", "give"),
 ];
 
-/// When a phrase starts at word `at` of `text` (a byte range from [`words`]), the verb it
-/// means and the byte where the phrase ends.
-pub(super) fn phrase_at(text: &str, at: &std::ops::Range<usize>) -> Option<(&'static str, usize)> {
-    // Most words start no phrase: a length test and one search of integer keys, before any
-    // lookahead (this runs on every word of every answer).
-    let word = &text[at.clone()];
-    let (table, starts) = table();
-    if !starts.may_start(word.as_bytes()) {
+/// When a phrase starts at word `at` of `text` (a byte range from [`words`]) whose classes
+/// are `class`, the verb it means and the byte where the phrase ends.
+pub(super) fn phrase_at(
+    text: &str,
+    at: &std::ops::Range<usize>,
+    class: WordClass,
+) -> Option<(&'static str, usize)> {
+    // Most words start no phrase: one bit of the word's classes says so, before any lookahead
+    // (this runs on every word of every answer).
+    if !class.starts_phrase() {
         return None;
     }
-    let key = packed_lowercase(word)?;
+    let key = packed_lowercase(&text[at.clone()])?;
+    let table = table();
     let from = table.partition_point(|p| p.key < key);
     let rest = &text[at.end..];
     table[from..]
         .iter()
         .take_while(|p| p.key == key)
         .find_map(|p| matches_rest(rest, p.rest.iter().copied()).map(|end| (p.verb, at.end + end)))
+}
+
+/// The first words of the phrases, which the lexicon marks (see [`WordClass::starts_phrase`]).
+pub(crate) fn first_words() -> impl Iterator<Item = &'static str> {
+    PHRASES
+        .iter()
+        .map(|(phrase, _)| phrase.split(' ').next().unwrap_or_default())
 }
 
 /// A phrase split once: its first word's key, the words after it, and its verb.
@@ -85,9 +95,9 @@ struct Entry {
 
 /// [`PHRASES`] split and sorted by first word (stable, so a phrase listed first is tried
 /// first).
-fn table() -> (&'static [Entry], &'static StartSet) {
-    static TABLE: std::sync::OnceLock<(Vec<Entry>, StartSet)> = std::sync::OnceLock::new();
-    let (entries, starts) = TABLE.get_or_init(|| {
+fn table() -> &'static [Entry] {
+    static TABLE: std::sync::OnceLock<Vec<Entry>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
         let mut t: Vec<Entry> = PHRASES
             .iter()
             .map(|(phrase, verb)| {
@@ -101,13 +111,8 @@ fn table() -> (&'static [Entry], &'static StartSet) {
             })
             .collect();
         t.sort_by_key(|e| e.key);
-        let mut starts = StartSet::default();
-        for (phrase, _) in PHRASES {
-            starts.insert(phrase.as_bytes());
-        }
-        (t, starts)
-    });
-    (entries, starts)
+        t
+    })
 }
 
 /// Whether `rest` (the text after a phrase's first word) goes on with `parts`, each a word
@@ -155,12 +160,12 @@ mod tests {
 
     fn at_start(text: &str) -> Option<(&'static str, usize)> {
         let first = words(text).next()?;
-        phrase_at(text, &first)
+        phrase_at(text, &first, WordClass::of(&text[first.clone()]))
     }
 
     #[test]
     fn every_phrase_is_in_the_table() {
-        assert_eq!(table().0.len(), PHRASES.len());
+        assert_eq!(table().len(), PHRASES.len());
     }
 
     #[test]

@@ -4,8 +4,9 @@
 
 use super::breaks_clause;
 use super::phrasal::phrase_at;
+use crate::decide::lexicon::WordClass;
 use crate::decide::stem::{negates_action, Stem};
-use crate::decide::text::{is_negation, is_stopword, words};
+use crate::decide::text::words;
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::sync::OnceLock;
 
@@ -26,16 +27,16 @@ pub(super) struct Polarity {
 }
 
 impl Polarity {
-    /// Feed a word and whether it is a negation; returns whether it is a content word under a
-    /// negation, or `None` when the word is itself a negation.
-    pub(super) fn feed(&mut self, word: &str, negation: bool) -> Option<bool> {
-        if negation {
+    /// Feed a word and its classes; returns whether it is a content word under a negation, or
+    /// `None` when the word is itself a negation.
+    pub(super) fn feed(&mut self, word: &str, class: WordClass) -> Option<bool> {
+        if class.is_negation() {
             self.pending = true;
             self.run = 0;
             self.by_verb = false;
             return None;
         }
-        let governed = self.governed(word);
+        let governed = self.governed(class);
         self.last_by_verb = governed && self.by_verb;
         if negates_action(word) {
             // "Decline *the funding*": the verb is a content word of its own and negates the
@@ -54,16 +55,16 @@ impl Polarity {
         self.last_by_verb
     }
 
-    fn governed(&mut self, word: &str) -> bool {
+    fn governed(&mut self, class: WordClass) -> bool {
         if self.run > 0 {
-            if is_stopword(word) {
+            if class.is_stopword() {
                 self.run = 0;
                 return false;
             }
             self.run -= 1;
             return true;
         }
-        if !self.pending || is_stopword(word) || is_scope_filler(word) {
+        if !self.pending || class.is_stopword() || class.is_scope_filler() {
             return false;
         }
         self.pending = false;
@@ -79,23 +80,19 @@ impl Polarity {
 /// Words between a negation and the word it governs: "do not *really* want", "not *even* try",
 /// and the light verbs that pass it on to the action: "not *make* him wait", "don't *let* her
 /// leave".
-fn is_scope_filler(word: &str) -> bool {
-    [
-        "really",
-        "even",
-        "ever",
-        "yet",
-        "necessarily",
-        "immediately",
-        "make",
-        "let",
-        "force",
-        "ask",
-        "have",
-    ]
-    .iter()
-    .any(|f| f.eq_ignore_ascii_case(word))
-}
+pub(crate) const SCOPE_FILLERS: &[&str] = &[
+    "really",
+    "even",
+    "ever",
+    "yet",
+    "necessarily",
+    "immediately",
+    "make",
+    "let",
+    "force",
+    "ask",
+    "have",
+];
 
 /// Verb forms that, before these nouns, name a thing rather than the action: "waiting list",
 /// "informed consent".
@@ -124,31 +121,27 @@ pub(super) fn ends_ignore_case(word: &str, suffix: &str) -> bool {
 }
 
 /// Words a clause may start with before its action: "I'd *list* him", "so, *report*".
-pub(super) fn is_lead_filler(word: &str) -> bool {
-    [
-        "i'd",
-        "id",
-        "we'd",
-        "i'll",
-        "we'll",
-        "let's",
-        "just",
-        "simply",
-        "still",
-        "go",
-        "ahead",
-        "please",
-        "yes",
-        "ok",
-        "okay",
-        "definitely",
-        "clearly",
-        "now",
-        "then",
-    ]
-    .iter()
-    .any(|f| f.eq_ignore_ascii_case(word))
-}
+pub(crate) const LEAD_FILLERS: &[&str] = &[
+    "i'd",
+    "id",
+    "we'd",
+    "i'll",
+    "we'll",
+    "let's",
+    "just",
+    "simply",
+    "still",
+    "go",
+    "ahead",
+    "please",
+    "yes",
+    "ok",
+    "okay",
+    "definitely",
+    "clearly",
+    "now",
+    "then",
+];
 
 pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
     let mut stems = Vec::new();
@@ -164,10 +157,11 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
         if breaks_clause(&text[last_end..r.start]) {
             rejected = false;
         }
-        if breaks_clause(&text[last_end..r.start]) || is_conjunction(&text[r.clone()]) {
+        let class = WordClass::of(&text[r.clone()]);
+        if breaks_clause(&text[last_end..r.start]) || class.is_conjunction() {
             polarity.reset();
         }
-        let (word, end) = phrase_at(text, &r).unwrap_or((&text[r.clone()], r.end));
+        let (word, end) = phrase_at(text, &r, class).unwrap_or((&text[r.clone()], r.end));
         // "instead of" rejects; a bare "instead" ("and instead counsel him") proposes.
         let next = text[end..].trim_start();
         let next = &next[..next
@@ -180,11 +174,12 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
         }
         last_end = end;
         for w in word.split('-') {
-            let Some(negated) = polarity.feed(w, is_negation(w)) else {
+            let class = WordClass::of(w);
+            let Some(negated) = polarity.feed(w, class) else {
                 continue;
             };
             let negated = negated || rejected;
-            if !is_stopword(w) && !is_noun_use(w, &text[last_end..]) {
+            if !class.is_stopword() && !is_noun_use(w, &text[last_end..]) {
                 let s = super::read_word(w, negated);
                 if !stems.contains(&s) {
                     stems.push(s);
@@ -196,9 +191,7 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
 }
 
 /// "and"/"or" end a negation's reach: "Do not report *and* keep working with the family".
-pub(super) fn is_conjunction(word: &str) -> bool {
-    word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or")
-}
+pub(crate) const CONJUNCTIONS: &[&str] = &["and", "or"];
 
 /// Where an option's action ends and a clause describing the people or the reasons begins
 /// ("..., as the patient's children insist", "... despite her husband's request").
