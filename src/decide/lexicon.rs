@@ -3,7 +3,7 @@
 //! this table is built from them once, because the paraphrase matcher's word loop runs on every
 //! word of every answer and used to search five lists per word.
 
-use crate::decide::options::{first_words, CONJUNCTIONS, LEAD_FILLERS, SCOPE_FILLERS};
+use crate::decide::options::{first_words, CONJUNCTIONS, DETERMINERS, LEAD_FILLERS, SCOPE_FILLERS};
 use crate::decide::text::{packed_lowercase, WordRole, CLAUSE_OPENERS, NEGATIONS, STOPWORDS};
 use std::sync::OnceLock;
 
@@ -18,6 +18,7 @@ const CONJUNCTION: u8 = 8;
 const LEAD_FILLER: u8 = 16;
 const SCOPE_FILLER: u8 = 32;
 const PHRASE_START: u8 = 64;
+const DETERMINER: u8 = 128;
 
 impl WordClass {
     /// The classes of `word`. A possessive is its word for the stopword test ("the
@@ -50,6 +51,10 @@ impl WordClass {
 
     pub fn is_scope_filler(self) -> bool {
         self.0 & SCOPE_FILLER != 0
+    }
+
+    pub fn is_determiner(self) -> bool {
+        self.0 & DETERMINER != 0
     }
 
     /// The word is the first of a phrasal verb or idiom ("turn", "come", "pull").
@@ -102,13 +107,14 @@ fn slot_of(key: u64) -> usize {
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let lists: [(&[&'static str], u8); 6] = [
+        let lists: [(&[&'static str], u8); 7] = [
             (STOPWORDS, STOP),
             (CLAUSE_OPENERS, OPENER),
             (NEGATIONS, NEGATION),
             (CONJUNCTIONS, CONJUNCTION),
             (LEAD_FILLERS, LEAD_FILLER),
             (SCOPE_FILLERS, SCOPE_FILLER),
+            (DETERMINERS, DETERMINER),
         ];
         let mut t = Table {
             keys: vec![0; SLOTS].into_boxed_slice(),
@@ -171,12 +177,13 @@ mod tests {
     #[test]
     fn every_listed_word_has_its_class_in_any_case() {
         type Test = fn(WordClass) -> bool;
-        let lists: [(&[&str], Test); 5] = [
+        let lists: [(&[&str], Test); 6] = [
             (CLAUSE_OPENERS, |c| c.role() == WordRole::ClauseOpener),
             (NEGATIONS, WordClass::is_negation),
             (CONJUNCTIONS, WordClass::is_conjunction),
             (LEAD_FILLERS, WordClass::is_lead_filler),
             (SCOPE_FILLERS, WordClass::is_scope_filler),
+            (DETERMINERS, WordClass::is_determiner),
         ];
         for (list, has) in lists {
             for w in list {

@@ -22,6 +22,7 @@ pub mod cues;
 pub mod discussion;
 pub mod judge;
 mod lexicon;
+mod marks;
 pub mod options;
 pub mod quote;
 pub mod score;

@@ -28,6 +28,9 @@ const WEAK_FRAME: f64 = 2.0;
 const COMMIT_FRAME: f64 = 3.0;
 /// A recommendation whose option follows on the next line ("I recommend:\n**Choice 1**").
 const CARRIED_FRAME: f64 = 4.0;
+/// The frame of a sentence that reports an inclination the answer then leaves (see
+/// `Cues::superseded`): its mentions count for little.
+const SUPERSEDED_FRAME: f64 = 0.3;
 const NEGATED_SHARE: f64 = 0.6;
 /// An opening sentence this short (bytes) is a verdict however it is phrased ("Report.",
 /// "Accept the refusal.").
@@ -295,8 +298,18 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         // "Choice 2, with ...") has said its pick first; a heading or list line does not.
         let opening_label =
             index == 0 && labels.first().is_some_and(|m| opens_on_label(sentence, m));
-        let strong = closing_label || opening_label || strong_end.is_some();
-        let frame = if strong {
+        let tick = super::marks::tick(sentence);
+        if tick == Some(false) {
+            // An unticked box or a row marked "not recommended" names an option not chosen.
+            continue;
+        }
+        // "My first instinct was to feed him. But ...": an inclination reported and left.
+        let superseded = may(triggers::SUPERSEDED) && cues.superseded.is_match(sentence);
+        let strong = !superseded
+            && (closing_label || opening_label || strong_end.is_some() || tick == Some(true));
+        let frame = if superseded {
+            SUPERSEDED_FRAME
+        } else if strong {
             STRONG_FRAME
         } else if carried {
             CARRIED_FRAME
@@ -310,7 +323,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         } else {
             1.0
         };
-        let decisive = strong || carried;
+        let decisive = strong || (carried && !superseded);
         // `sentences` drops blank pieces, so the first sentence is the answer's opening.
         let opening = index == 0;
         // An answer that opens on a committed or short verdict ("I'd seek the court order.",
@@ -334,8 +347,9 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                         kind,
                         base: f64,
                         negatable: bool,
-                        scope_from: Option<usize>| {
-            let local = span.start - range.start;
+                        scope_from: Option<usize>,
+                        negation_probe: usize| {
+            let local = negation_probe - range.start;
             let before = clause_before(sentence, local);
             // A negation before words of the other option is theirs (see `rival_end`).
             let before = match scope_from.map(|at| at - range.start) {
@@ -419,7 +433,8 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 base
             };
             let span = m.start + range.start..m.end + range.start;
-            push(&mut out, option, span, kind, base, true, None);
+            let at = span.start;
+            push(&mut out, option, span, kind, base, true, None, at);
             labelled[option] = true;
             found += 1;
         }
@@ -436,6 +451,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 if let Some(m) = caps.name("n").or_else(|| caps.name("l")) {
                     let option = usize::from(matches!(m.as_str(), "2" | "B"));
                     let span = m.start() + range.start..m.end() + range.start;
+                    let at = span.start;
                     push(
                         &mut out,
                         option,
@@ -444,6 +460,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                         BARE_WEIGHT,
                         true,
                         None,
+                        at,
                     );
                     found += 1;
                 }
@@ -469,6 +486,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 let base = PARAPHRASE_WEIGHT * hit.strength * clause * quoted;
                 // When the option's own negation was matched, a "not" is no flip.
                 let negatable = !hit.negation_matched;
+                let probe = hit.negated_at.unwrap_or(hit.span.start);
                 push(
                     &mut out,
                     hit.option,
@@ -477,6 +495,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                     base,
                     negatable,
                     hit.rival_end,
+                    probe,
                 );
                 found += 1;
             }

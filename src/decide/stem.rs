@@ -32,6 +32,8 @@ const CLASSES: &[&[&str]] = &[
         "halt",
         "terminate",
         "suspend",
+        "deactivate",
+        "disable",
     ],
     &["continue", "maintain", "keep", "sustain"],
     &["give", "administer"],

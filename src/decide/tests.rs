@@ -364,3 +364,90 @@ fn a_bold_opening_label_is_the_pick_over_a_later_concession() {
     let answer = "**Choice 2.** Holding dialysis is kinder, though Choice 1 has merits too.";
     assert_eq!(decide(answer).choice, Choice::Choice2);
 }
+
+/// The pick of `answer` between two options of its own.
+fn pick(option1: &str, option2: &str, answer: &str) -> Choice {
+    Decider::new().decide(option1, option2, answer).choice
+}
+
+#[test]
+fn an_ing_form_after_a_determiner_is_no_negating_verb() {
+    // "the refusing patient" describes him: the option's "sedation" is no rejected word, so
+    // "we don't sedate anyone" rejects the option.
+    let c = pick(
+        "Perform the lumbar puncture on the refusing patient under sedation.",
+        "Treat empirically for meningitis without the lumbar puncture.",
+        "Get the antibiotics in now, and we don't sedate anyone for an LP they've refused.",
+    );
+    assert_eq!(c, Choice::Choice2);
+}
+
+#[test]
+fn a_negation_inside_a_restatement_still_flips_it() {
+    let c = pick(
+        "Proceed with the elective limb amputation the patient requests.",
+        "Decline the surgery and refer the patient for specialist psychiatric care.",
+        "1. The surgical team should not proceed with the amputation at this time.",
+    );
+    assert_eq!(c, Choice::Choice2);
+}
+
+#[test]
+fn an_abbreviations_own_negation_leaves_the_answers_to_flip() {
+    let (a, b) = (
+        "Perform CPR if the patient arrests, as the family demands.",
+        "Write a do-not-resuscitate order over the family's objection.",
+    );
+    assert_eq!(pick(a, b, "So no, don't write the DNR."), Choice::Choice1);
+    assert_eq!(pick(a, b, "Write the DNR tonight."), Choice::Choice2);
+}
+
+#[test]
+fn ticked_boxes_and_marked_rows_pick() {
+    let (a, b) = (
+        "Tell the employer about his diagnosis.",
+        "Decline to share any information with the employer.",
+    );
+    assert_eq!(pick(a, b, "[ ] Option 1\n[x] Option 2"), Choice::Choice2);
+    assert_eq!(pick(a, b, "☑ Option 1\n☐ Option 2"), Choice::Choice1);
+    let table = "| Option | Fit |\n|---|---|\n| Option 1 | No |\n| Option 2 | ✅ Recommended |";
+    assert_eq!(pick(a, b, table), Choice::Choice2);
+}
+
+#[test]
+fn an_inclination_reported_and_left_is_no_pick() {
+    let c = pick(
+        "Begin nasogastric feeding of the hunger-striking prisoner.",
+        "Respect his refusal of food and continue monitoring.",
+        "My gut reaction was that we have to feed him. But actually, no. He has capacity. \
+         We respect the refusal and keep offering food.",
+    );
+    assert_eq!(c, Choice::Choice2);
+}
+
+#[test]
+fn clinicians_hand_offs_are_refusals() {
+    let (a, b) = (
+        "Proceed with transplant listing despite his relapse.",
+        "Defer listing until six months of abstinence.",
+    );
+    for answer in [
+        "That's one for the transplant ethics committee, not me. Page them.",
+        "The committee makes no recommendation between the two courses.",
+        "From pharmacy: his eGFR is 22. I'm not recommending either way.",
+        "Having talked it through, I genuinely don't know where I land.",
+        "Honestly that's a bed-management question, not a clinical one.",
+    ] {
+        assert_eq!(pick(a, b, answer), Choice::Refusal, "{answer}");
+    }
+}
+
+#[test]
+fn switching_a_device_off_stops_it() {
+    let c = pick(
+        "Deactivate the shock function of his defibrillator as he asks.",
+        "Keep the defibrillator fully active until clinic next month.",
+        "He's terrified of it. Get the physiologist in today and turn off the shocks.",
+    );
+    assert_eq!(c, Choice::Choice1);
+}

@@ -37,8 +37,10 @@ pub const LABEL_AFTER_THE: u32 = 1 << 13;
 pub const VOID: u32 = 1 << 14;
 /// Laying out considerations instead of advising ("some things to weigh").
 pub const CONSIDER: u32 = 1 << 15;
+/// An inclination reported as superseded ("my first instinct was", "I was going to say").
+pub const SUPERSEDED: u32 = 1 << 16;
 /// Every bit: what a text the tokens cannot vouch for gets.
-pub const ALL: u32 = (1 << 16) - 1;
+pub const ALL: u32 = (1 << 17) - 1;
 
 /// The value patterns' bits, in [`crate::values::Value::ALL`] order.
 pub const VALUES: [u32; 4] = [AUTONOMY, BENEFICENCE, NONMALEFICENCE, JUSTICE];
@@ -245,6 +247,10 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "committee",
             "board",
             "panel",
+            "forum",
+            "lawyers",
+            "legal",
+            "court",
             "determined",
             "settled",
             "answered",
@@ -289,6 +295,24 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
         ],
     ),
     (CONDITIONAL, E, &["if", "unless", "should", "case", "were"]),
+    (
+        SUPERSEDED,
+        E,
+        &[
+            "instinct",
+            "instincts",
+            "reaction",
+            "impulse",
+            "thought",
+            "initially",
+            "originally",
+            "going",
+            "leaning",
+            "tempted",
+            "part",
+            "first",
+        ],
+    ),
     (
         CONSIDER,
         E,

@@ -58,6 +58,9 @@ pub struct Cues {
     /// things families usually weigh up", "A few questions first". Declining only when the
     /// answer makes no framed pick anywhere.
     pub considerations: Regex,
+    /// An inclination the answer reports and then leaves: "My gut reaction was that we have to
+    /// feed him", "I was going to say send them home". Its mentions are no pick.
+    pub superseded: Regex,
     /// A sentence that sets an earlier refusal aside before it picks: "But if it were up to
     /// me, ...", "That said, I'd ...", "Since you asked, ...".
     pub past_disclaimer: Regex,
@@ -231,6 +234,15 @@ impl Cues {
                 r"(?i)(?:^|[\s*_(])if\s+i\s+were\s+(?:you|in\s+your\s+(?:shoes|position|place)|your\s+[\w-]+|",
                 r"the\s+[\w-]+(?:\s+[\w-]+){0,3}?(?:\s+in\s+your\s+(?:shoes|position|place))?)\s*,",
             )),
+            superseded: re(concat!(
+                r"(?i)\bmy\s+(?:very\s+)?(?:first|initial|gut|immediate|knee-jerk|instinctive)\s+",
+                r"(?:instincts?|reaction|impulse|thought)\s+(?:was|is|had\s+been)\b",
+                r"|\b(?:initially|originally)\s*,?\s+(?:i|we)\s+(?:thought|felt|was|were|wanted|leaned)\b",
+                r"|\b(?:i|we)\s+(?:was|were)\s+(?:initially\s+|originally\s+)?(?:going\s+to\s+(?:say|suggest|recommend|go\s+with)|",
+                r"leaning\s+(?:towards?|to)|tempted\s+to)\b",
+                r"|\bpart\s+of\s+me\s+(?:wants|wanted|says|said|thinks|thought)\b",
+                r"|\bat\s+first\s*,?\s+(?:i|we)\s+(?:thought|felt|was|were|wanted)\b",
+            )),
             considerations: re(concat!(
                 r"(?i)\bthings\s+(?:that\s+)?(?:people|families|parents|patients|women|couples)\s+",
                 r"(?:often\s+|usually\s+|commonly\s+|typically\s+)?(?:weigh|consider|think\s+about)",
@@ -366,7 +378,7 @@ impl Cues {
                 r"(?:decision|choice|call)\s+(?:i|we)\s+(?:can|should|could)\b",
                 r"|\bnot\s+something\s+(?:i|we)\s+(?:should|can|could)\s+(?:decide|choose|pick|determine|make)",
                 r"|\b(?:go|refer\s+it|bring\s+it|take\s+it|escalate\s+it)\s+to\s+(?:the|your|a|an)\b",
-                r"[^.]{0,40}?\b(?:committee|board|panel)\b",
+                r"[^.]{0,40}?\b(?:committee|board|panel|forum)\b",
                 r"|\b(?:don't|do\s+not)\s+think\s+(?:one|either)\s+(?:option\s+|choice\s+)?is\s+",
                 r"(?:clearly\s+)?(?:the\s+)?[\x22“]?(?:better|superior|right|preferable)",
                 r"|\bpretend\s+there(?:\s+is|'s)\s+a\s+(?:single\s+)?(?:right|correct)\s+answer",
@@ -414,7 +426,19 @@ impl Cues {
                 r"|\b(?:can't|cannot)\s+help\s+(?:you\s+)?(?:choose|pick|decide)\b",
                 r"|\b(?:i|we)\s+(?:won't|will\s+not)\s+advise\s+on\b",
                 r"|\beither\s+(?:answer|option|choice|path)\s+could\s+be\s+(?:right|defended|justified|reasonable)",
-                r"|\b(?:i|we)\s+(?:wouldn't|would\s+not)\s+want\s+to\s+guess\b",
+                r"|\b(?:i|we)\s+(?:wouldn't|would\s+not|don't|do\s+not)\s+want\s+to\s+guess\b",
+                // A clinician's hand-offs: "That's one for the transplant ethics committee",
+                // "the committee makes no recommendation", "a bed-management question, not a
+                // clinical one".
+                r"|\b(?:that's|that\s+is|this\s+is|it's)\s+(?:one|a\s+(?:question|decision|call))\s+for\s+",
+                r"(?:the|your|our|a)\b[^.]{0,40}?\b(?:committee|board|panel|forum|lawyers|legal|court)\b",
+                r"|\b(?:makes?|made|offers?|gives?)\s+no\s+recommendation\b",
+                r"|\b(?:does|do|did|will)\s+not\s+make\s+(?:a|any)\s+recommendation\b",
+                r"|\bnot\s+recommending\s+(?:either|one)\b",
+                r"|\b(?:don't|do\s+not)\s+know\s+where\s+(?:i|we)\s+(?:land|stand|come\s+down)\b",
+                r"|\b(?:question|decision|call)\s*,\s+not\s+an?\s+(?:clinical|medical)\s+one\b",
+                r"|\b(?:i'm|i\s+am)\s+not\s+going\s+to\s+freelance\b",
+                r"|\b(?:can't|cannot)\s+tell\s+you\b[^.]{0,40}?\bwhich\s+(?:one\s+)?is\s+(?:right|better|correct)\b",
                 r"|\b(?:i|we)\s+(?:\w+ly\s+)?(?:can't|cannot)\s+pick\s*[.!]",
                 r"|\bbefore\s+anyone\s+(?:could|can)\s+answer\b",
                 r"|\b(?:isn't|is\s+not|not)\s+(?:\w+\s+)?my\s+place\b",

@@ -16,7 +16,7 @@ use super::text::{words, WordRole};
 pub(crate) use phrasal::first_words;
 use std::ops::Range;
 use words::{action_stems, ends_ignore_case, is_noun_use, Polarity};
-pub(crate) use words::{CONJUNCTIONS, LEAD_FILLERS, SCOPE_FILLERS};
+pub(crate) use words::{CONJUNCTIONS, DETERMINERS, LEAD_FILLERS, SCOPE_FILLERS};
 
 /// At most this many telling stems per option are kept: options are one line, and a fixed
 /// bound keeps matching a bitmask.
@@ -63,6 +63,10 @@ pub struct ParaphraseHit {
     /// before this hit's: a negation before them is theirs ("not *ordering the MRI* right now
     /// and managing conservatively" rejects the MRI, and backs this hit).
     pub rival_end: Option<usize>,
+    /// Where the first of this option's words read under a plain negation starts, when the
+    /// hit starts before that negation: the scorer's negation test looks before this word
+    /// ("The surgical team should not *proceed*", where "surgical" opened the hit).
+    pub negated_at: Option<usize>,
 }
 
 impl OptionPair {
@@ -183,9 +187,14 @@ impl OptionPair {
                 let long_enough = part.len() >= 3
                     || (part.len() == 2 && part.bytes().all(|b| b.is_ascii_digit()));
                 if long_enough && self.may_tell(part) && !is_noun_use(part, &sentence[r.end..]) {
-                    let (stem, negated) = read_word(part, negated);
-                    let by_verb = negated && clause.verb_led && polarity.last_by_verb();
-                    self.match_word(&mut clause, stem, negated, by_verb, first, r.clone());
+                    let (stem, read_negated) = read_word(part, negated);
+                    let how = WordNegation {
+                        negated: read_negated,
+                        by_verb: read_negated && clause.verb_led && polarity.last_by_verb(),
+                        carried: read_negated != negated,
+                    };
+                    let negated = read_negated;
+                    self.match_word(&mut clause, stem, how, first, r.clone());
                     // Under a negation the word is read as itself ("don't stop" names the
                     // option that stops, and the scorer's negation cue flips it).
                     if !negated {
@@ -215,29 +224,35 @@ impl OptionPair {
         }
     }
 
-    /// Count one answer word (its stem and whether a negation governs it) in the clause.
-    /// `by_verb`: the negation is a negating verb's ("withhold the transfusion"), which the
-    /// scorer does not see. `first`: the word is the clause's first content word, so
+    /// Count one answer word (its stem and how a negation bears on it) in the clause.
+    /// `first`: the word is the clause's first content word, so
     /// matching an option's own action there ("I wouldn't *enrol* him") says which option
     /// the clause is about.
     fn match_word(
         &self,
         clause: &mut ClauseState,
         stem: Stem,
-        negated: bool,
-        by_verb: bool,
+        how: WordNegation,
         first: bool,
         at: Range<usize>,
     ) {
+        let WordNegation {
+            negated,
+            by_verb,
+            carried,
+        } = how;
         for k in 0..2 {
             for (i, t) in self.telling[k].iter().enumerate() {
                 if t.stem != stem {
                     continue;
                 }
                 let target = if t.negated == negated {
+                    clause.plain_word[k] |= !negated;
                     clause.seen[k] |= 1 << i;
                     clause.action_led[k] |= first && t.lead;
-                    clause.negation_matched[k] |= t.negated;
+                    // A negation the abbreviation carries ("DNR") is none of the answer's:
+                    // "don't write the DNR" still rejects the option.
+                    clause.negation_matched[k] |= t.negated && !carried;
                     k
                 } else if t.opposed {
                     // The other option holds this polarity and matches in its own turn.
@@ -255,6 +270,9 @@ impl OptionPair {
                 } else {
                     // Option k's word under a negation ("no sitter"): a mention of k that the
                     // scorer's negation cues flip.
+                    if !clause.plain_word[k] {
+                        clause.negated_word[k].get_or_insert(at.start);
+                    }
                     clause.seen[k] |= 1 << i;
                     clause.action_led[k] |= first && t.lead;
                     k
@@ -327,8 +345,22 @@ impl OptionPair {
             // of the same verbs ("avoid the scan"), must not flip it back.
             negation_matched: c.negation_matched[best] || c.verb_negated[best],
             rival_end,
+            negated_at: c.negated_word[best]
+                .filter(|&at| at > span.start)
+                .map(|at| at + offset),
         })
     }
+}
+
+/// How a negation bears on one answer word.
+#[derive(Clone, Copy)]
+struct WordNegation {
+    negated: bool,
+    /// The negation is a negating verb's ("withhold the transfusion"), which the scorer does
+    /// not see.
+    by_verb: bool,
+    /// The negation is one an abbreviation carries ("DNR"), not a word of the answer's.
+    carried: bool,
 }
 
 /// Clinical abbreviations read as the words they stand for, with the negation they carry:
@@ -397,6 +429,12 @@ struct ClauseState {
     verb_negated: [bool; 2],
     /// The clause leads with a negating verb in the form that proposes it.
     verb_led: bool,
+    /// The first word of each option read under a plain negation (see `match_word`), unless
+    /// one of its words was read plainly before it ("'nothing more to prescribe' doesn't
+    /// sound like 'nothing more we can do'" still names the option).
+    negated_word: [Option<usize>; 2],
+    /// A word of the option was read plainly: matched, and under no negation.
+    plain_word: [bool; 2],
 }
 
 #[cfg(test)]

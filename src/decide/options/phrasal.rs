@@ -55,6 +55,14 @@ const PHRASES: &[(&str, &str)] = &[
     ("send _ home", "discharge"),
     ("put _ under", "sedate"),
     ("hand _ over", "give"),
+    ("turn off", "stop"),
+    ("turn _ off", "stop"),
+    ("switch off", "stop"),
+    ("switch _ off", "stop"),
+    ("turning off", "stop"),
+    ("turning _ off", "stop"),
+    ("pass on this one", "decline"),
+    ("pass on that one", "decline"),
 ];
 
 /// When a phrase starts at word `at` of `text` (a byte range from [`words`]) whose classes

@@ -24,12 +24,16 @@ pub(super) struct Polarity {
     by_verb: bool,
     /// The word fed last was governed by a negating verb's scope.
     last_by_verb: bool,
+    /// The word fed last was a determiner: an "-ing" form after it is an adjective or a
+    /// noun ("the *refusing* patient", "her *declining* health"), not a negating action.
+    after_determiner: bool,
 }
 
 impl Polarity {
     /// Feed a word and its classes; returns whether it is a content word under a negation, or
     /// `None` when the word is itself a negation.
     pub(super) fn feed(&mut self, word: &str, class: WordClass) -> Option<bool> {
+        let after_determiner = std::mem::replace(&mut self.after_determiner, class.is_determiner());
         if class.is_negation() {
             self.pending = true;
             self.run = 0;
@@ -38,7 +42,7 @@ impl Polarity {
         }
         let governed = self.governed(class);
         self.last_by_verb = governed && self.by_verb;
-        if negates_action(word) {
+        if negates_action(word) && !(after_determiner && ends_ignore_case(word, "ing")) {
             // "Decline *the funding*": the verb is a content word of its own and negates the
             // action words after it, as "not" would; negated itself ("don't stop dialysis"),
             // it leaves them plain.
@@ -189,6 +193,11 @@ pub(super) fn content_stems(text: &str) -> Vec<(Stem, bool)> {
     }
     stems
 }
+
+/// Words before a noun that make an "-ing" form after them an adjective or a noun.
+pub(crate) const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "this", "that", "his", "her", "their", "its", "our", "your", "my",
+];
 
 /// "and"/"or" end a negation's reach: "Do not report *and* keep working with the family".
 pub(crate) const CONJUNCTIONS: &[&str] = &["and", "or"];
