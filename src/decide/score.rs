@@ -28,6 +28,10 @@ const WEAK_FRAME: f64 = 2.0;
 const COMMIT_FRAME: f64 = 3.0;
 /// A recommendation whose option follows on the next line ("I recommend:\n**Choice 1**").
 const CARRIED_FRAME: f64 = 4.0;
+/// Questions that, with at most one other sentence per [`QUESTIONS_PER_STATEMENT`] of them
+/// and no framed pick, make an answer a refusal: it asks back instead of advising.
+const QUESTIONS_ONLY: usize = 3;
+const QUESTIONS_PER_STATEMENT: usize = 4;
 /// The frame of a sentence that reports an inclination the answer then leaves (see
 /// `Cues::superseded`): its mentions count for little.
 const SUPERSEDED_FRAME: f64 = 0.3;
@@ -266,6 +270,10 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     // the first one's span, and whether any sentence made a framed pick.
     let mut considerations: Option<(f64, Range<usize>)> = None;
     let mut framed_pick = false;
+    // Questions put back and sentences that are not questions, and the first question's span:
+    // an answer of nothing but questions gives no advice (see `QUESTIONS_ONLY`).
+    let mut questions: Option<(usize, Range<usize>)> = None;
+    let mut statements = 0usize;
     let ranges = sentences(text);
     let last = ranges.len().saturating_sub(1);
     for (index, range) in ranges.into_iter().enumerate() {
@@ -552,7 +560,20 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 out.refusal_span = Some(span);
             }
         }
+        if sentence.trim_end().ends_with('?') {
+            let count = questions.as_ref().map_or(0, |(n, _)| *n) + 1;
+            let first = questions.map_or(range.clone(), |(_, s)| s);
+            questions = Some((count, first));
+        } else {
+            statements += 1;
+        }
         carried = strong && found == 0;
+    }
+    if let Some((count, span)) = questions.filter(|(n, _)| {
+        !framed_pick && *n >= QUESTIONS_ONLY && statements * QUESTIONS_PER_STATEMENT <= *n
+    }) {
+        out.refusal += count as f64;
+        out.refusal_span.get_or_insert(span);
     }
     if let Some((weight, span)) = disclaimer {
         out.refusal += weight;

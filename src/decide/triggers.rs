@@ -274,6 +274,8 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "purely",
             "differently",
             "kein",
+            "keine",
+            "anyone",
             "beide",
             "deux",
             "null",
@@ -311,6 +313,7 @@ const WORDS: &[(u32, Kind, &[&str])] = &[
             "tempted",
             "part",
             "first",
+            "started",
         ],
     ),
     (
