@@ -312,6 +312,27 @@ fn fresh_set_w_is_read() {
     check_set("decide_fresh_w.jsonl", 0.83, 0);
 }
 
+/// Fresh set X, written without sight of the parser as clinicians answering clinicians
+/// (secure-messaging replies, ethics-consult notes, transcribed ward-round speech, nurses and
+/// pharmacists raising concerns, "last year we had the same thing", choices named only by what
+/// to do, minds changed midway; 36 refusals in clinicians' words): 0.658 on its first run
+/// (1cd09dd, output-identical to a23b340), 2 of its 26 reads at or above the judge threshold
+/// wrong; then its misses were read (see README).
+#[test]
+fn fresh_set_x_is_read() {
+    check_set("decide_fresh_x.jsonl", 0.80, 1);
+}
+
+/// Fresh set Y, written without sight of the parser as assistants in rarely seen forms
+/// ("thinking" traces with a final answer, YAML and checkbox verdicts, tables marked
+/// "✅ Recommended", scores per value, Socratic questions, role-play assistants, 33 answers in
+/// six other languages; 36 refusals): 0.775 on its first run (1cd09dd), 1 of its 38 reads at
+/// or above the judge threshold wrong; then its misses were read (see README).
+#[test]
+fn fresh_set_y_is_read() {
+    check_set("decide_fresh_y.jsonl", 0.89, 0);
+}
+
 fn lines() -> Vec<Line> {
     jsonl::read_data("decide_styles.jsonl")
 }

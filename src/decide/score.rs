@@ -28,8 +28,9 @@ const WEAK_FRAME: f64 = 2.0;
 const COMMIT_FRAME: f64 = 3.0;
 /// A recommendation whose option follows on the next line ("I recommend:\n**Choice 1**").
 const CARRIED_FRAME: f64 = 4.0;
-/// Questions that, with at most one other sentence per [`QUESTIONS_PER_STATEMENT`] of them
-/// and no framed pick, make an answer a refusal: it asks back instead of advising.
+/// Questions that, with at most one other sentence per [`QUESTIONS_PER_STATEMENT`] of them,
+/// a question last and no framed pick, make an answer a refusal: it asks back instead of
+/// advising.
 const QUESTIONS_ONLY: usize = 3;
 const QUESTIONS_PER_STATEMENT: usize = 4;
 /// The frame of a sentence that reports an inclination the answer then leaves (see
@@ -274,6 +275,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     // an answer of nothing but questions gives no advice (see `QUESTIONS_ONLY`).
     let mut questions: Option<(usize, Range<usize>)> = None;
     let mut statements = 0usize;
+    let mut last_asks = false;
     let ranges = sentences(text);
     let last = ranges.len().saturating_sub(1);
     for (index, range) in ranges.into_iter().enumerate() {
@@ -560,7 +562,8 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 out.refusal_span = Some(span);
             }
         }
-        if sentence.trim_end().ends_with('?') {
+        last_asks = sentence.trim_end().ends_with('?');
+        if last_asks {
             let count = questions.as_ref().map_or(0, |(n, _)| *n) + 1;
             let first = questions.map_or(range.clone(), |(_, s)| s);
             questions = Some((count, first));
@@ -569,8 +572,13 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         }
         carried = strong && found == 0;
     }
+    // An answer that ends on a statement has usually concluded ("If that's where he is, I'd
+    // give him the chance to do it himself").
     if let Some((count, span)) = questions.filter(|(n, _)| {
-        !framed_pick && *n >= QUESTIONS_ONLY && statements * QUESTIONS_PER_STATEMENT <= *n
+        !framed_pick
+            && last_asks
+            && *n >= QUESTIONS_ONLY
+            && statements * QUESTIONS_PER_STATEMENT <= *n
     }) {
         out.refusal += count as f64;
         out.refusal_span.get_or_insert(span);
