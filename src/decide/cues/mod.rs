@@ -443,7 +443,7 @@ impl Cues {
                 // "the committee makes no recommendation", "a bed-management question, not a
                 // clinical one".
                 r"|\b(?:that's|that\s+is|this\s+is|it's)\s+(?:one|a\s+(?:question|decision|call))\s+for\s+",
-                r"(?:the|your|our|a)\b[^.]{0,40}?\b(?:committee|board|panel|forum|lawyers|legal|court)\b",
+                r"(?:the|your|our|a)\b[ -\-/-~]{0,40}?\b(?:committee|board|panel|forum|lawyers|legal|court)\b",
                 r"|\b(?:makes?|made|offers?|gives?)\s+no\s+recommendation\b",
                 r"|\b(?:does|do|did|will)\s+not\s+make\s+(?:a|any)\s+recommendation\b",
                 r"|\bnot\s+(?:recommending|picking|choosing)\s+(?:either|one)\b",
@@ -454,7 +454,7 @@ impl Cues {
                 r"|\b(?:don't|do\s+not)\s+know\s+where\s+(?:i|we)\s+(?:land|stand|come\s+down)\b",
                 r"|\b(?:question|decision|call)\s*,\s+not\s+an?\s+(?:clinical|medical)\s+one\b",
                 r"|\b(?:i'm|i\s+am)\s+not\s+going\s+to\s+freelance\b",
-                r"|\b(?:can't|cannot)\s+tell\s+you\b[^.]{0,40}?\bwhich\s+(?:one\s+)?is\s+(?:right|better|correct)\b",
+                r"|\b(?:can't|cannot)\s+tell\s+you\b[ -\-/-~]{0,40}?\bwhich\s+(?:one\s+)?is\s+(?:right|better|correct)\b",
                 r"|\b(?:i|we)\s+(?:\w+ly\s+)?(?:can't|cannot)\s+pick\s*[.!]",
                 r"|\bbefore\s+anyone\s+(?:could|can)\s+answer\b",
                 r"|\b(?:isn't|is\s+not|not)\s+(?:\w+\s+)?my\s+place\b",

@@ -410,3 +410,62 @@ fn laying_out_considerations_is_read_apart_from_declining() {
         .considerations
         .is_match("That's fine to post as long as you've checked a few things first."));
 }
+
+#[path = "../../../benches/common/decide_answer.rs"]
+mod decide_answer;
+
+/// Every cue pattern runs on the lazy DFA: it builds within the regex crate's default cache
+/// (2 MB) and does not give up on the bench's 4 KB answer, its sentences or a sentence of
+/// non-ASCII text. A pattern that needs more cache, or keeps clearing it, is run by a far
+/// slower engine with the same results: two bounded repetitions of a Unicode class
+/// (`[^.]{0,40}`) once pushed the refusal pattern past the minimum, and parsing became 85
+/// times slower while every reading test passed. The settings are the ones the regex crate's
+/// meta engine gives its lazy DFA.
+#[test]
+fn cue_patterns_stay_on_the_lazy_dfa() {
+    use regex_automata::hybrid::{dfa, regex::Builder};
+    use regex_automata::Input;
+    let c = Cues::get();
+    let patterns = [
+        &c.label,
+        &c.bare,
+        &c.bare_answer,
+        &c.lead_label,
+        &c.commit,
+        &c.commit_declining,
+        &c.strong,
+        &c.weak,
+        &c.negation_before,
+        &c.speaker_declines_negated,
+        &c.negation_after_phrase,
+        &c.conditional,
+        &c.speaker_frame,
+        &c.refusal,
+        &c.considerations,
+        &c.superseded,
+        &c.past_disclaimer,
+        &c.pair_intro,
+    ];
+    let answer = decide_answer::answer_4kb();
+    let mut texts: Vec<&str> = crate::decide::text::sentences(&answer)
+        .into_iter()
+        .map(|r| &answer[r])
+        .collect();
+    texts.extend([&answer[..], decide_answer::OPT1, decide_answer::OPT2]);
+    let accented = "Ich kann keine Empfehlung abgeben — n’est-ce pas? « Non » – 日本語 ünd ça.";
+    texts.push(accented);
+    for re in patterns {
+        let config = dfa::Config::new()
+            .minimum_cache_clear_count(Some(3))
+            .minimum_bytes_per_state(Some(10));
+        let hybrid = Builder::new()
+            .dfa(config)
+            .build(re.as_str())
+            .expect("a cue pattern builds as a lazy DFA");
+        let mut cache = hybrid.create_cache();
+        for text in &texts {
+            let found = hybrid.try_search(&mut cache, &Input::new(text));
+            assert!(found.is_ok(), "{} gave up on {text:?}", re.as_str());
+        }
+    }
+}
