@@ -484,3 +484,14 @@ fn assistants_kept_to_a_remit_and_blank_verdicts_refuse() {
         assert_eq!(pick(a, b, answer), Choice::Refusal, "{answer}");
     }
 }
+
+#[test]
+fn a_plural_recommendations_heading_frames_the_list_after_it() {
+    let c = pick(
+        "Continue full ventilatory support as her son requests.",
+        "Transition to comfort-focused care in line with her advance directive.",
+        "Assessment: her wishes are documented and apply now.\n\nRecommendations:\n1. The \
+         directive should be honoured.\n2. Allow the family a day to gather.",
+    );
+    assert_eq!(c, Choice::Choice2);
+}

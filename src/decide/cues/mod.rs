@@ -164,7 +164,7 @@ impl Cues {
                 r"|\bmy\s+(?:honest|own|personal)\s+(?:view|opinion|take)\b",
                 r"|\b(?:recommendation|recommended\s+(?:choice|option|course|approach|plan)|",
                 r"decision|answer|verdict|conclusion|bottom\s+line|final\s+choice|plan|recommended|selected|",
-                r"chosen)\s*\**\s*[:：]",
+                r"chosen)\s*\**\s*[:：]|\brecommendations\s*\**\s*[:：]",
                 r"|^[\s*_#>-]*(?:go\s+with|pick|choose|opt\s+for)\b",
                 // A heading line that is only "Recommendation" ("## My Recommendation"): what
                 // follows is the pick.

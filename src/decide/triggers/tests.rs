@@ -79,6 +79,7 @@ const VOCAB: &[&str] = &[
     "that's one for the ethics forum",
     "makes no recommendation",
     "decision: none",
+    "Recommendations:",
     "these are the factors",
     "I started out thinking",
     "how could anyone say which",
