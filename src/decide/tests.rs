@@ -495,3 +495,19 @@ fn a_plural_recommendations_heading_frames_the_list_after_it() {
     );
     assert_eq!(c, Choice::Choice2);
 }
+
+#[test]
+fn german_variante_is_a_label() {
+    let (a, b) = (
+        "Increase the morphine dose to relieve her distress.",
+        "Keep the current morphine dose.",
+    );
+    assert_eq!(
+        pick(a, b, "Ich empfehle Variante 1: die Dosis erhöhen."),
+        Choice::Choice1
+    );
+    assert_eq!(
+        pick(a, b, "Meine Empfehlung ist Variante 2."),
+        Choice::Choice2
+    );
+}

@@ -73,6 +73,7 @@ const LABEL_WORDS: &[&str] = &[
     "alternativ",
     "approach",
     "pathway",
+    "variante",
 ];
 
 /// Ordinals of other languages ("la segunda opción") and the "op" of Portuguese "opção", as

@@ -116,7 +116,7 @@ impl Cues {
             |p: &str| Regex::new(&p.replace(r"\b", r"(?-u:\b)")).expect("cue pattern compiles");
         let label = concat!(
             r"(?i:\b(?:choice|option|opci[oó]n|op[cç][aã]o|opzione|optie|keuze|scelta|choix|",
-            r"alternative|alternativa|approach|pathway|course of action))",
+            r"alternative|alternativa|approach|pathway|course of action|variante))",
             r"[\s*_#:.\x22']{0,4}(?:(?P<n>[12])\b|(?i:(?P<w>one|two)\b)|(?P<l>[ABab])\b)",
             r"|(?i:\b(?P<o>first|second|former|latter|1st|2nd)[\s*_]+(?:choice|option|approach|",
             r"alternative|course|path|pathway|plan|strategy|recommendation|one)s?\b)",
