@@ -1,5 +1,6 @@
 //! What a word is to the readers, found by one table probe: stopword, clause opener, negation,
-//! conjunction, filler. The lists stay beside the readers that own them (`text`, `options`);
+//! conjunction, lead or scope filler, determiner, first word of a phrasal verb. The lists stay
+//! beside the readers that own them (`text`, `options`);
 //! this table is built from them once, because the paraphrase matcher's word loop runs on every
 //! word of every answer and used to search five lists per word.
 
