@@ -511,3 +511,14 @@ fn german_variante_is_a_label() {
         Choice::Choice2
     );
 }
+
+#[test]
+fn a_view_on_an_action_after_a_disclaimer_is_the_pick() {
+    let c = pick(
+        "Decline your wife's participation in the sepsis trial.",
+        "Agree to her taking part in the sepsis trial.",
+        "I can't make this decision for you. But from what you've told me, I think agreeing \
+         to her taking part is the choice most in keeping with who she is.",
+    );
+    assert_eq!(c, Choice::Choice2);
+}

@@ -148,6 +148,9 @@ impl Cues {
                 r"(?i)\b(?:i|we)(?:'d|'ll|\s+would|\s+will|\s+should|\s+must)\b",
                 // Advice to the asker: "You should defer the test until she can decide".
                 r"|\byou\s+(?:should|must)(?:n't|\s+not)?\s|\bi\s+think\s+you\s+(?:need|ought)\s+to\s",
+                // A view on an action: "I think agreeing to her taking part is the choice most
+                // in keeping with who she is".
+                r"|\bi\s+(?:honestly\s+|really\s+|still\s+)?think\s+[a-z'-]+ing\b",
                 // "id give it to her": the apostrophe dropped, in lowercase only ("ID badge").
                 r"|(?-i:\bid\s+(?:just\s+|honestly\s+|probably\s+|def\s+)?[a-z]{2,})",
                 r"|^[\s*_#>-]*(?:let's|let\s+us|my\s+advice|my\s+plan)\b",
