@@ -26,12 +26,12 @@ impl WordClass {
     /// patient's consent", "it's"); a word of one or two letters is a stopword unless it is a
     /// negation ("no") or a number ("IV" is neither, "24" is a number).
     pub fn of(word: &str) -> WordClass {
-        let listed = listed(word);
+        let bits = listed(word);
         let stop = match word.strip_suffix("'s").or_else(|| word.strip_suffix("'S")) {
-            Some(own) => stop_of(own, listed_stop(own)),
-            None => stop_of(word, listed),
+            Some(own) => stop_of(own, listed(own)),
+            None => stop_of(word, bits),
         };
-        WordClass((listed & !STOP) | if stop { STOP } else { 0 })
+        WordClass((bits & !STOP) | if stop { STOP } else { 0 })
     }
 
     pub fn is_stopword(self) -> bool {
@@ -80,11 +80,6 @@ fn stop_of(word: &str, listed: u8) -> bool {
     } else {
         listed & STOP != 0
     }
-}
-
-/// The listed bits of a possessive's own word, which only the stopword test reads.
-fn listed_stop(word: &str) -> u8 {
-    listed(word) & (STOP | NEGATION)
 }
 
 /// Slots of the open-addressed table: a power of two, about four times the listed words, so
@@ -217,6 +212,42 @@ mod tests {
                 !c.is_stopword() && !c.is_conjunction() && !c.is_lead_filler(),
                 "{w:?}"
             );
+        }
+    }
+
+    #[test]
+    fn stopwords_by_key_match_the_list() {
+        for w in STOPWORDS {
+            assert!(WordClass::of(w).is_stopword(), "{w}");
+            assert!(WordClass::of(&w.to_ascii_uppercase()).is_stopword(), "{w}");
+        }
+        for w in ["surgery", "not", "no", "12", "includings", "patientz"] {
+            assert!(!WordClass::of(w).is_stopword(), "{w}");
+        }
+    }
+
+    #[test]
+    fn word_roles_ignore_case_and_need_the_whole_word() {
+        for w in [
+            "over", "Rather", "VS", "although", "Whereas", "unless", "but",
+        ] {
+            assert_eq!(WordClass::of(w).role(), WordRole::ClauseOpener, "{w}");
+        }
+        for w in [
+            "not",
+            "No",
+            "shouldn't",
+            "SHOULDN'T",
+            "wouldn't",
+            "neither",
+            "can't",
+        ] {
+            assert_eq!(WordClass::of(w).role(), WordRole::Negation, "{w}");
+        }
+        for w in [
+            "", "n", "nots", "overt", "no\0", "shouldnt", "butter", "neithers", "é",
+        ] {
+            assert_eq!(WordClass::of(w).role(), WordRole::Other, "{w:?}");
         }
     }
 

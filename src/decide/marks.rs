@@ -23,11 +23,15 @@ pub fn tick(line: &str) -> Option<bool> {
     let mut mark = None;
     for cell in rest.split('|') {
         let cell = cell.trim_matches(|c: char| c.is_whitespace() || c == '*' || c == '_');
-        let lower = cell.to_ascii_lowercase();
-        if lower.starts_with("not recommended") || cell.starts_with(['❌', '✗', '✘']) {
+        let opens = |word: &str| {
+            cell.as_bytes()
+                .get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
+        };
+        if opens("not recommended") || cell.starts_with(['❌', '✗', '✘']) {
             return Some(false);
         }
-        if TICKED.iter().any(|m| cell.starts_with(m)) || lower.starts_with("recommended") {
+        if TICKED.iter().any(|m| cell.starts_with(m)) || opens("recommended") {
             mark = Some(true);
         }
     }

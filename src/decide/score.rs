@@ -127,7 +127,8 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     let mut framed_pick = false;
     // Questions put back and sentences that are not questions, and the first question's span:
     // an answer of nothing but questions gives no advice (see `QUESTIONS_ONLY`).
-    let mut questions: Option<(usize, Range<usize>)> = None;
+    let mut questions = 0usize;
+    let mut first_question: Option<Range<usize>> = None;
     let mut statements = 0usize;
     let mut last_asks = false;
     let ranges = sentences(text);
@@ -212,8 +213,10 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                         base: f64,
                         negatable: bool,
                         scope_from: Option<usize>,
-                        negation_probe: usize| {
-            let local = negation_probe - range.start;
+                        negation_probe: Option<usize>| {
+            // Where the negation test looks before: the mention's start unless the matcher
+            // found its negated word further in (see `ParaphraseHit::negated_at`).
+            let local = negation_probe.unwrap_or(span.start) - range.start;
             let before = clause_before(sentence, local);
             // A negation before words of the other option is theirs (see `rival_end`).
             let before = match scope_from.map(|at| at - range.start) {
@@ -297,8 +300,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 base
             };
             let span = m.start + range.start..m.end + range.start;
-            let at = span.start;
-            push(&mut out, option, span, kind, base, true, None, at);
+            push(&mut out, option, span, kind, base, true, None, None);
             labelled[option] = true;
             found += 1;
         }
@@ -315,7 +317,6 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 if let Some(m) = caps.name("n").or_else(|| caps.name("l")) {
                     let option = usize::from(matches!(m.as_str(), "2" | "B"));
                     let span = m.start() + range.start..m.end() + range.start;
-                    let at = span.start;
                     push(
                         &mut out,
                         option,
@@ -324,7 +325,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                         BARE_WEIGHT,
                         true,
                         None,
-                        at,
+                        None,
                     );
                     found += 1;
                 }
@@ -350,7 +351,6 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                 let base = PARAPHRASE_WEIGHT * hit.strength * clause * quoted;
                 // When the option's own negation was matched, a "not" is no flip.
                 let negatable = !hit.negation_matched;
-                let probe = hit.negated_at.unwrap_or(hit.span.start);
                 push(
                     &mut out,
                     hit.option,
@@ -359,7 +359,7 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
                     base,
                     negatable,
                     hit.rival_end,
-                    probe,
+                    hit.negated_at,
                 );
                 found += 1;
             }
@@ -418,9 +418,8 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
         }
         last_asks = sentence.trim_end().ends_with('?');
         if last_asks {
-            let count = questions.as_ref().map_or(0, |(n, _)| *n) + 1;
-            let first = questions.map_or(range.clone(), |(_, s)| s);
-            questions = Some((count, first));
+            questions += 1;
+            first_question.get_or_insert(range);
         } else {
             statements += 1;
         }
@@ -428,13 +427,12 @@ pub fn score_text(cues: &Cues, pair: &OptionPair, text: &str) -> TextScore {
     }
     // An answer that ends on a statement has usually concluded ("If that's where he is, I'd
     // give him the chance to do it himself").
-    if let Some((count, span)) = questions.filter(|(n, _)| {
-        !framed_pick
-            && last_asks
-            && *n >= QUESTIONS_ONLY
-            && statements * QUESTIONS_PER_STATEMENT <= *n
-    }) {
-        out.refusal += count as f64;
+    let asks_back = !framed_pick
+        && last_asks
+        && questions >= QUESTIONS_ONLY
+        && statements * QUESTIONS_PER_STATEMENT <= questions;
+    if let Some(span) = first_question.filter(|_| asks_back) {
+        out.refusal += questions as f64;
         out.refusal_span.get_or_insert(span);
     }
     if let Some((weight, span)) = disclaimer {

@@ -2,7 +2,6 @@
 //!
 //! Everything works on byte ranges of the original answer so evidence spans point back into it.
 
-use crate::decide::lexicon::WordClass;
 use std::ops::Range;
 
 /// Byte ranges of the sentences of `text`. A sentence ends at a newline, or at `.`, `!`, `?`
@@ -134,7 +133,7 @@ pub fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-/// Words that carry no option-specific meaning. Negations are handled apart (see [`is_negation`]).
+/// Words that carry no option-specific meaning. Negations are handled apart (see [`NEGATIONS`]).
 pub(crate) const STOPWORDS: &[&str] = &[
     "a",
     "an",
@@ -220,11 +219,6 @@ pub(crate) const STOPWORDS: &[&str] = &[
     "s",
 ];
 
-/// Is this word (any case) a stopword? A possessive is its word: "the patient's consent".
-pub fn is_stopword(word: &str) -> bool {
-    WordClass::of(word).is_stopword()
-}
-
 /// What a word does to the clause around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WordRole {
@@ -262,11 +256,6 @@ pub(crate) const NEGATIONS: &[&str] = &[
     "shouldn't",
 ];
 
-/// The role of a word (any case).
-pub fn word_role(word: &str) -> WordRole {
-    WordClass::of(word).role()
-}
-
 /// A word of 1 to 8 bytes without NUL, ASCII-lowercased and packed little-endian (the
 /// zero padding then implies the length).
 pub(crate) fn packed_lowercase(word: &str) -> Option<u64> {
@@ -303,11 +292,6 @@ pub(crate) fn packed_lowercase(word: &str) -> Option<u64> {
     let above_z = low7 + ONES * u64::from(0x80 - b'Z' - 1);
     let upper = at_least_a & !above_z & !x & HIGHS;
     Some(x | upper >> 2)
-}
-
-/// Is this word a negation (see [`WordRole::Negation`])?
-pub fn is_negation(word: &str) -> bool {
-    word_role(word) == WordRole::Negation
 }
 
 /// The largest char boundary at or below `at`.
@@ -431,42 +415,6 @@ mod tests {
         #[test]
         fn packing_matches_the_bytewise_packing(w in "[\\x00-\\x7fÀ-ÿ]{0,10}") {
             proptest::prop_assert_eq!(packed_lowercase(&w), packed_bytewise(&w));
-        }
-    }
-
-    #[test]
-    fn stopwords_by_key_match_the_list() {
-        for w in STOPWORDS {
-            assert!(is_stopword(w), "{w}");
-            assert!(is_stopword(&w.to_ascii_uppercase()), "{w}");
-        }
-        for w in ["surgery", "not", "no", "12", "includings", "patientz"] {
-            assert!(!is_stopword(w), "{w}");
-        }
-    }
-
-    #[test]
-    fn word_roles_ignore_case_and_need_the_whole_word() {
-        for w in [
-            "over", "Rather", "VS", "although", "Whereas", "unless", "but",
-        ] {
-            assert_eq!(word_role(w), WordRole::ClauseOpener, "{w}");
-        }
-        for w in [
-            "not",
-            "No",
-            "shouldn't",
-            "SHOULDN'T",
-            "wouldn't",
-            "neither",
-            "can't",
-        ] {
-            assert_eq!(word_role(w), WordRole::Negation, "{w}");
-        }
-        for w in [
-            "", "n", "nots", "overt", "no\0", "shouldnt", "butter", "neithers", "é",
-        ] {
-            assert_eq!(word_role(w), WordRole::Other, "{w:?}");
         }
     }
 }
